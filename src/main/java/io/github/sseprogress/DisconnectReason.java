@@ -1,0 +1,15 @@
+package io.github.sseprogress;
+
+/** Why a subscriber's stream ended. */
+public enum DisconnectReason {
+    /** A write failed: the client went away (closed, reset, killed). */
+    CLIENT_GONE,
+    /** A write stayed in flight longer than {@code sse.write-timeout}: the client stopped reading. */
+    EVICTED,
+    /** Its queue overflowed under {@link SlowSubscriberPolicy#REMOVE} or {@link SlowSubscriberPolicy#CLOSE}. */
+    SLOW,
+    /** The job it followed reached its terminal event. */
+    TERMINAL,
+    /** The library is shutting down (application undeploy or {@code shutdown()}). */
+    SHUTDOWN
+}

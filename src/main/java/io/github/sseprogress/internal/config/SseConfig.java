@@ -1,0 +1,225 @@
+package io.github.sseprogress.internal.config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.github.sseprogress.SlowSubscriberPolicy;
+
+/**
+ * Every setting of the library, read once from MicroProfile Config under the {@code sse.} prefix,
+ * validated, and handed to the rest as plain values. Nothing else in the library touches Config.
+ *
+ * <p>Durations are ISO-8601 ({@code PT15S}) or a number with a unit: {@code 500ms}, {@code 15s},
+ * {@code 2m}, {@code 1h}, {@code 1d}. An invalid value throws {@link IllegalArgumentException} naming
+ * the key, which fails the deployment at start-up (see {@code ConfigValidation}).
+ *
+ * <p>Defaults live here and in the README's table, never in a {@code microprofile-config.properties}
+ * inside the jar (it would fight the application's own).
+ */
+public final class SseConfig {
+
+    public static final String PREFIX = "sse.";
+    public static final String HEARTBEAT_INTERVAL = "sse.heartbeat-interval";
+    public static final String WRITE_TIMEOUT = "sse.write-timeout";
+    public static final String QUEUE_SIZE = "sse.queue-size";
+    public static final String SLOW_SUBSCRIBER_POLICY = "sse.slow-subscriber-policy";
+    public static final String POLLING_INTERVAL = "sse.polling.interval";
+    public static final String RETRY = "sse.retry";
+    public static final String REPLAY_SIZE = "sse.replay.size";
+    public static final String REPLAY_IDLE_RETENTION = "sse.replay.idle-retention";
+    public static final String TRACKER_RETENTION = "sse.tracker.retention";
+
+    static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
+    static final int DEFAULT_QUEUE_SIZE = 64;
+    static final Duration DEFAULT_POLLING_INTERVAL = Duration.ofSeconds(5);
+    static final Duration DEFAULT_REPLAY_IDLE_RETENTION = Duration.ofMinutes(5);
+    static final Duration DEFAULT_TRACKER_RETENTION = Duration.ofSeconds(30);
+    /** Write timeout used when heartbeats are disabled and none is configured. */
+    static final Duration FALLBACK_WRITE_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private final Duration heartbeatInterval;
+    private final Duration writeTimeout;
+    private final int queueSize;
+    private final SlowSubscriberPolicy slowSubscriberPolicy;
+    private final Duration pollingInterval;
+    private final Duration retry;
+    private final int replaySize;
+    private final Duration replayIdleRetention;
+    private final Duration trackerRetention;
+
+    /** Reads and validates every key through {@code lookup} (key → raw value, empty when unset). */
+    public SseConfig(Function<String, Optional<String>> lookup) {
+        this.heartbeatInterval = duration(lookup, HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT, true);
+        Duration wt = duration(lookup, WRITE_TIMEOUT, null, false);
+        if (wt == null) {
+            wt = heartbeatEnabled() ? heartbeatInterval : FALLBACK_WRITE_TIMEOUT;
+        } else if (wt.isZero()) {
+            throw invalid(WRITE_TIMEOUT, lookup.apply(WRITE_TIMEOUT).orElse(""), "must be positive");
+        }
+        this.writeTimeout = wt;
+        this.queueSize = integer(lookup, QUEUE_SIZE, DEFAULT_QUEUE_SIZE, 1, 1_000_000);
+        this.slowSubscriberPolicy = policy(lookup);
+        this.pollingInterval = positive(lookup, POLLING_INTERVAL, DEFAULT_POLLING_INTERVAL);
+        this.retry = duration(lookup, RETRY, null, false);
+        this.replaySize = integer(lookup, REPLAY_SIZE, 0, 0, 10_000_000);
+        this.replayIdleRetention = positive(lookup, REPLAY_IDLE_RETENTION, DEFAULT_REPLAY_IDLE_RETENTION);
+        this.trackerRetention = duration(lookup, TRACKER_RETENTION, DEFAULT_TRACKER_RETENTION, false);
+    }
+
+    /** All defaults (no configuration source). */
+    public static SseConfig defaults() {
+        return new SseConfig(k -> Optional.empty());
+    }
+
+    /** Interval between heartbeat comments; zero or negative means disabled. */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public boolean heartbeatEnabled() {
+        return !heartbeatInterval.isZero() && !heartbeatInterval.isNegative();
+    }
+
+    /** How long one write may stay in flight before the subscriber is evicted. */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    public int queueSize() {
+        return queueSize;
+    }
+
+    public SlowSubscriberPolicy slowSubscriberPolicy() {
+        return slowSubscriberPolicy;
+    }
+
+    public Duration pollingInterval() {
+        return pollingInterval;
+    }
+
+    /** The {@code retry:} sent at connect, or {@code null} for none. */
+    public Duration retry() {
+        return retry;
+    }
+
+    /** Events kept per topic for Last-Event-ID replay; 0 disables replay. */
+    public int replaySize() {
+        return replaySize;
+    }
+
+    public Duration replayIdleRetention() {
+        return replayIdleRetention;
+    }
+
+    public Duration trackerRetention() {
+        return trackerRetention;
+    }
+
+    /** Parses a duration in ISO-8601 or {@code <number><ms|s|m|h|d>} form. */
+    public static Duration parseDuration(String raw) {
+        String s = raw.trim();
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty duration");
+        }
+        boolean negative = s.startsWith("-");
+        String body = negative ? s.substring(1) : s;
+        if (body.startsWith("P") || body.startsWith("p")) {
+            try {
+                Duration d = Duration.parse(body.toUpperCase(Locale.ROOT));
+                return negative ? d.negated() : d;
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("not an ISO-8601 duration");
+            }
+        }
+        Matcher m = SIMPLE_DURATION.matcher(body.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected ISO-8601 (PT15S) or a number with a unit (500ms, 15s, 2m, 1h, 1d)");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d;
+        switch (m.group(2)) {
+            case "ms":
+                d = Duration.ofMillis(n);
+                break;
+            case "s":
+                d = Duration.ofSeconds(n);
+                break;
+            case "m":
+                d = Duration.ofMinutes(n);
+                break;
+            case "h":
+                d = Duration.ofHours(n);
+                break;
+            default:
+                d = Duration.ofDays(n);
+                break;
+        }
+        return negative ? d.negated() : d;
+    }
+
+    private static Duration duration(Function<String, Optional<String>> lookup, String key, Duration def,
+            boolean negativeAllowed) {
+        Optional<String> raw = lookup.apply(key).filter(v -> !v.isBlank());
+        if (raw.isEmpty()) {
+            return def;
+        }
+        Duration d;
+        try {
+            d = parseDuration(raw.get());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw invalid(key, raw.get(), e.getMessage());
+        }
+        if (!negativeAllowed && d.isNegative()) {
+            throw invalid(key, raw.get(), "must not be negative");
+        }
+        return d;
+    }
+
+    private static Duration positive(Function<String, Optional<String>> lookup, String key, Duration def) {
+        Duration d = duration(lookup, key, def, false);
+        if (d.isZero()) {
+            throw invalid(key, lookup.apply(key).orElse(""), "must be positive");
+        }
+        return d;
+    }
+
+    private static int integer(Function<String, Optional<String>> lookup, String key, int def, int min, int max) {
+        Optional<String> raw = lookup.apply(key).filter(v -> !v.isBlank());
+        if (raw.isEmpty()) {
+            return def;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(raw.get().trim());
+        } catch (NumberFormatException e) {
+            throw invalid(key, raw.get(), "not an integer");
+        }
+        if (n < min || n > max) {
+            throw invalid(key, raw.get(), "must be between " + min + " and " + max);
+        }
+        return n;
+    }
+
+    private static SlowSubscriberPolicy policy(Function<String, Optional<String>> lookup) {
+        Optional<String> raw = lookup.apply(SLOW_SUBSCRIBER_POLICY).filter(v -> !v.isBlank());
+        if (raw.isEmpty()) {
+            return SlowSubscriberPolicy.DROP;
+        }
+        try {
+            return SlowSubscriberPolicy.valueOf(raw.get().trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw invalid(SLOW_SUBSCRIBER_POLICY, raw.get(), "expected drop, remove or close");
+        }
+    }
+
+    private static IllegalArgumentException invalid(String key, String value, String why) {
+        return new IllegalArgumentException("Invalid value for configuration key '" + key + "': '" + value + "' (" + why + ")");
+    }
+}

@@ -1,0 +1,139 @@
+package io.github.sseprogress.internal.delivery;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.github.sseprogress.DisconnectReason;
+import io.github.sseprogress.SlowSubscriberPolicy;
+import io.github.sseprogress.internal.config.Scheduling;
+import io.github.sseprogress.internal.config.SseConfig;
+import io.github.sseprogress.internal.wire.PreparedEvent;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+/**
+ * What stands between a topic (or job) and its clients, shared by the Manager and the Tracker:
+ * opens {@link Subscriber}s, keeps the set of live ones, and runs ONE periodic task on the managed
+ * scheduler that sends heartbeats and evicts subscribers whose write is stuck. There is no thread per
+ * subscriber, topic or job.
+ *
+ * <p>Threads: {@link #open} runs on the request thread; {@link #tick()} on a scheduler thread; the
+ * live set is a concurrent set, so neither waits for the other.
+ */
+@ApplicationScoped
+public class Delivery {
+
+    private static final Logger LOG = Logger.getLogger(Delivery.class.getName());
+    private static final long MIN_TICK_MILLIS = 20;
+
+    @Inject
+    SseConfig config;
+
+    @Inject
+    Scheduling scheduling;
+
+    private final Set<Subscriber> live = ConcurrentHashMap.newKeySet();
+    private final Counters total = new Counters(null);
+    private final PreparedEvent heartbeat = PreparedEvent.comment("");
+    private volatile ScheduledFuture<?> ticker;
+    private volatile long nextHeartbeatNanos;
+    private volatile boolean stopped;
+
+    @PostConstruct
+    void start() {
+        long tick = Math.max(MIN_TICK_MILLIS, tickMillis());
+        nextHeartbeatNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
+        ticker = scheduling.executor().scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    private long tickMillis() {
+        long wt = config.writeTimeout().toMillis() / 4;
+        return config.heartbeatEnabled() ? Math.min(config.heartbeatInterval().toMillis(), wt) : wt;
+    }
+
+    /**
+     * Opens a subscriber on {@code sink}. {@code onClosed} is told once, on whatever thread closed it,
+     * never from within this call. Callers check {@link #isStopped()} afterwards.
+     */
+    public Subscriber open(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Counters counters,
+            BiConsumer<Subscriber, DisconnectReason> onClosed) {
+        BiConsumer<Subscriber, DisconnectReason> untrack = (s, why) -> live.remove(s);
+        Subscriber s = new Subscriber(sink, sse, mailbox, policy == null ? config.slowSubscriberPolicy() : policy,
+                scheduling.executor(), counters, heartbeat, untrack.andThen(onClosed));
+        live.add(s);
+        return s;
+    }
+
+    /** Whether {@link #shutdown()} ran: subscribers opened afterwards must be closed by the caller. */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /** Counters over every subscriber of the library. */
+    public Counters total() {
+        return total;
+    }
+
+    /** The number of open subscribers, all topics and jobs together. */
+    public int liveCount() {
+        return live.size();
+    }
+
+    public SseConfig config() {
+        return config;
+    }
+
+    public Scheduling scheduling() {
+        return scheduling;
+    }
+
+    void tick() {
+        try {
+            long now = System.nanoTime();
+            long timeout = config.writeTimeout().toNanos();
+            boolean beat = config.heartbeatEnabled() && now - nextHeartbeatNanos >= 0;
+            if (beat) {
+                nextHeartbeatNanos = now + config.heartbeatInterval().toNanos();
+            }
+            for (Subscriber s : live) {
+                long since = s.sendInFlightSince();
+                if (since != 0 && now - since > timeout) {
+                    LOG.log(Level.FINE, "evicting an SSE subscriber whose write has been blocked for more than {0}",
+                            config.writeTimeout());
+                    s.evict();
+                } else if (beat) {
+                    s.heartbeat();
+                }
+            }
+        } catch (RejectedExecutionException e) {
+            // container shutting down
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "SSE heartbeat task failed", e);
+        }
+    }
+
+    /** Closes every stream; later {@link #open} calls get a closed subscriber. */
+    @PreDestroy
+    public void shutdown() {
+        stopped = true;
+        ScheduledFuture<?> t = ticker;
+        if (t != null) {
+            t.cancel(false);
+        }
+        for (Subscriber s : List.copyOf(live)) {
+            s.close(DisconnectReason.SHUTDOWN);
+        }
+    }
+}

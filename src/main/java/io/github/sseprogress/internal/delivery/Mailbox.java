@@ -1,0 +1,32 @@
+package io.github.sseprogress.internal.delivery;
+
+import io.github.sseprogress.internal.wire.PreparedEvent;
+
+/**
+ * A subscriber's outbound buffer: many producers (publishers), one consumer (the subscriber's single
+ * writer). Implementations are lock-free and bounded.
+ */
+public interface Mailbox {
+
+    /** Adds an event; {@code false} when the mailbox is full (the slow-subscriber policy applies). */
+    boolean offer(PreparedEvent event);
+
+    /** The next event to write, or {@code null} when empty. Called by the writer only. */
+    PreparedEvent poll();
+
+    /** Whether nothing is waiting. */
+    boolean isEmpty();
+
+    /** Discards everything waiting; returns how many were discarded. */
+    int clear();
+
+    /** A FIFO of at most {@code capacity} events. */
+    static Mailbox bounded(int capacity) {
+        return new BoundedMailbox(capacity);
+    }
+
+    /** A single slot holding the newest event by sequence: a subscriber never gets a backlog. */
+    static Mailbox latestWins() {
+        return new LatestWinsMailbox();
+    }
+}

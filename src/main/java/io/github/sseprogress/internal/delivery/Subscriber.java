@@ -1,0 +1,325 @@
+package io.github.sseprogress.internal.delivery;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.github.sseprogress.DisconnectReason;
+import io.github.sseprogress.SlowSubscriberPolicy;
+import io.github.sseprogress.internal.wire.PreparedEvent;
+
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+/**
+ * One client connection: the container's {@link SseEventSink}, a bounded {@link Mailbox} and a single
+ * writer. It is itself an {@code SseEventSink} so it can be registered with a JAX-RS
+ * {@code SseBroadcaster}: {@link #send} never blocks (it only enqueues and returns a completed stage)
+ * and throws {@link IllegalStateException} once the subscriber is closed, which makes both Jersey's
+ * and RESTEasy's broadcasters drop it.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>Publishers (any thread, or the broadcaster's thread) call {@link #offer}: lock-free enqueue,
+ *       then {@link #scheduleDrain()}.</li>
+ *   <li>At most one writer task at a time runs {@link #drain()} on the writer executor; ownership is
+ *       the {@code draining} flag (CAS false→true). Only the owner calls {@code sink.send} or
+ *       {@code sink.close}: on both Open Liberty and Payara {@code send} is synchronous and blocks
+ *       while the client's TCP window is full (up to the server's write timeout), and two threads
+ *       writing one sink either queue without bound (Payara) or wait on each other (Liberty).</li>
+ *   <li>The delivery scheduler calls {@link #heartbeat()} and {@link #sendInFlightSince()} (watchdog).
+ *       A send in flight longer than the write timeout gets the subscriber closed
+ *       ({@link DisconnectReason#EVICTED}): its mailbox is freed and it is unregistered at once; the
+ *       pinned writer thread closes the sink when the container returns from the blocked send.</li>
+ * </ul>
+ * No locks are held while calling out (sink, listener), so there is no lock order to keep.
+ *
+ * <h2>States</h2>
+ * OPEN → CLOSING (drain what is queued, then close: terminal events, {@code REMOVE} policy)
+ * → CLOSED (mailbox cleared, listener told once, sink closed by the writer).
+ */
+public final class Subscriber implements SseEventSink {
+
+    private static final Logger LOG = Logger.getLogger(Subscriber.class.getName());
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+    private static final int OPEN = 0;
+    private static final int CLOSING = 1;
+    private static final int CLOSED = 2;
+
+    private final SseEventSink sink;
+    private final Sse sse;
+    private final Mailbox mailbox;
+    private final SlowSubscriberPolicy policy;
+    private final Executor writer;
+    private final Counters counters;
+    private final PreparedEvent heartbeatFrame;
+    private final AtomicInteger state = new AtomicInteger(OPEN);
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean sinkClosed = new AtomicBoolean();
+    private volatile BiConsumer<Subscriber, DisconnectReason> onClosed;
+    private volatile DisconnectReason reason;
+    private volatile boolean heartbeatDue;
+    private volatile long sendStartedNanos;
+
+    Subscriber(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Executor writer,
+            Counters counters, PreparedEvent heartbeatFrame, BiConsumer<Subscriber, DisconnectReason> onClosed) {
+        this.sink = sink;
+        this.sse = sse;
+        this.mailbox = mailbox;
+        this.policy = policy;
+        this.writer = writer;
+        this.counters = counters;
+        this.heartbeatFrame = heartbeatFrame;
+        this.onClosed = onClosed;
+    }
+
+    /** Adds a listener told once, after the subscriber closed, why it closed. */
+    public void whenClosed(BiConsumer<Subscriber, DisconnectReason> listener) {
+        BiConsumer<Subscriber, DisconnectReason> previous = onClosed;
+        onClosed = previous == null ? listener : previous.andThen(listener);
+        if (state.get() == CLOSED && reason != null) {
+            listener.accept(this, reason);
+        }
+    }
+
+    /**
+     * Enqueues an event without blocking. When the mailbox is full the slow-subscriber policy
+     * applies. Returns {@code false} when the subscriber is no longer open.
+     */
+    public boolean offer(PreparedEvent event) {
+        if (state.get() != OPEN) {
+            return false;
+        }
+        if (!mailbox.offer(event)) {
+            switch (policy) {
+                case DROP:
+                    counters.dropped();
+                    break;
+                case REMOVE:
+                    counters.dropped();
+                    closeAfterDrain(DisconnectReason.SLOW);
+                    return false;
+                case CLOSE:
+                default:
+                    counters.dropped();
+                    close(DisconnectReason.SLOW);
+                    return false;
+            }
+        }
+        scheduleDrain();
+        return true;
+    }
+
+    /** Asks for one heartbeat comment; written when nothing else is waiting. */
+    public void heartbeat() {
+        if (state.get() == OPEN) {
+            heartbeatDue = true;
+            scheduleDrain();
+        }
+    }
+
+    /** {@code System.nanoTime()} when the current send started, or 0 when no send is in flight. */
+    public long sendInFlightSince() {
+        return sendStartedNanos;
+    }
+
+    /** Evicts a subscriber whose write is stuck: closes it and counts it. */
+    public void evict() {
+        if (close(DisconnectReason.EVICTED)) {
+            counters.evicted();
+        }
+    }
+
+    /** Sends what is queued, then closes the stream. */
+    public void closeAfterDrain(DisconnectReason why) {
+        if (state.compareAndSet(OPEN, CLOSING)) {
+            reason = why;
+            scheduleDrain();
+        }
+    }
+
+    /**
+     * Closes now: discards the queue, tells the listener, and has the writer close the sink.
+     * Returns {@code false} when it was already closed.
+     */
+    public boolean close(DisconnectReason why) {
+        while (true) {
+            int s = state.get();
+            if (s == CLOSED) {
+                return false;
+            }
+            if (state.compareAndSet(s, CLOSED)) {
+                reason = why;
+                mailbox.clear();
+                notifyClosed(why);
+                scheduleDrain();
+                return true;
+            }
+        }
+    }
+
+    /** Why it closed, or {@code null} while open. */
+    public DisconnectReason reason() {
+        return state.get() == CLOSED ? reason : null;
+    }
+
+    // ---- SseEventSink, as seen by a JAX-RS SseBroadcaster ----
+
+    @Override
+    public boolean isClosed() {
+        return state.get() != OPEN;
+    }
+
+    @Override
+    public CompletionStage<?> send(OutboundSseEvent event) {
+        if (state.get() != OPEN) {
+            throw new IllegalStateException("SSE subscriber is closed");
+        }
+        if (event instanceof PreparedEvent) {
+            offer((PreparedEvent) event);
+        } else {
+            throw new IllegalArgumentException("only library events are accepted: " + event);
+        }
+        return DONE;
+    }
+
+    /** Called by a broadcaster that is closing: the topic is gone, end the stream. */
+    @Override
+    public void close() {
+        closeAfterDrain(DisconnectReason.SHUTDOWN);
+    }
+
+    // ---- the single writer ----
+
+    void scheduleDrain() {
+        if (draining.compareAndSet(false, true)) {
+            try {
+                writer.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                // The container's executor is shutting down: nothing can write any more.
+                draining.set(false);
+                if (close(DisconnectReason.SHUTDOWN)) {
+                    closeSinkQuietly();
+                }
+            }
+        }
+    }
+
+    private void drain() {
+        while (true) {
+            if (state.get() == CLOSED) {
+                closeSinkQuietly();
+                draining.set(false);
+                return;
+            }
+            PreparedEvent next = mailbox.poll();
+            if (next == null && heartbeatDue) {
+                heartbeatDue = false;
+                next = heartbeatFrame;
+            }
+            if (next == null) {
+                if (state.get() == CLOSING) {
+                    if (state.compareAndSet(CLOSING, CLOSED)) {
+                        notifyClosed(reason);
+                    }
+                    continue;
+                }
+                draining.set(false);
+                // Re-check after releasing ownership so a concurrent offer is never stranded.
+                if ((mailbox.isEmpty() && !heartbeatDue && state.get() == OPEN) || !draining.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            if (!write(next)) {
+                return; // an asynchronous send is pending; its completion resumes draining
+            }
+        }
+    }
+
+    /** Writes one frame; {@code false} when the container's stage is still pending. */
+    private boolean write(PreparedEvent frame) {
+        sendStartedNanos = System.nanoTime();
+        CompletionStage<?> stage;
+        try {
+            stage = sink.send(frame.nativeEvent(sse));
+        } catch (RuntimeException e) {
+            sendStartedNanos = 0;
+            failed(e);
+            return true;
+        }
+        CompletableFuture<?> f;
+        try {
+            f = stage.toCompletableFuture();
+        } catch (UnsupportedOperationException e) {
+            f = null;
+        }
+        if (f != null && f.isDone()) {
+            sendStartedNanos = 0;
+            try {
+                f.join();
+                written(frame);
+            } catch (RuntimeException e) {
+                failed(e);
+            }
+            return true;
+        }
+        stage.whenComplete((ok, error) -> {
+            sendStartedNanos = 0;
+            if (error != null) {
+                failed(error);
+            } else {
+                written(frame);
+            }
+            try {
+                writer.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                draining.set(false);
+                close(DisconnectReason.SHUTDOWN);
+                closeSinkQuietly();
+            }
+        });
+        return false;
+    }
+
+    private void written(PreparedEvent frame) {
+        if (frame != heartbeatFrame) {
+            counters.delivered();
+        }
+    }
+
+    private void failed(Throwable error) {
+        if (LOG.isLoggable(Level.FINE)) {
+            LOG.log(Level.FINE, "SSE write failed; subscriber removed", error);
+        }
+        close(DisconnectReason.CLIENT_GONE);
+    }
+
+    private void closeSinkQuietly() {
+        if (sinkClosed.compareAndSet(false, true)) {
+            try {
+                sink.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "closing an SSE sink failed", e);
+            }
+        }
+    }
+
+    private void notifyClosed(DisconnectReason why) {
+        BiConsumer<Subscriber, DisconnectReason> l = onClosed;
+        if (l != null) {
+            try {
+                l.accept(this, why);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "an SSE disconnect listener failed", e);
+            }
+        }
+    }
+}

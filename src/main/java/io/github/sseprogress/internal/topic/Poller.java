@@ -1,0 +1,156 @@
+package io.github.sseprogress.internal.topic;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.github.sseprogress.Polling;
+
+import jakarta.ws.rs.NotFoundException;
+
+/**
+ * Runs one {@link Polling} for one topic. States: NEW → RUNNING → STOPPED, or NEW → STOPPED (stop
+ * before start is safe; a later start does nothing). Polls are scheduled with a fixed delay on the
+ * managed scheduler, so two polls of one topic never overlap. {@link #stop()} never waits for a
+ * poll in progress: it flips the state, cancels the schedule, runs cancellation callbacks and the
+ * stop callback once.
+ */
+final class Poller implements Polling.Cancellation {
+
+    private static final Logger LOG = Logger.getLogger(Poller.class.getName());
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int STOPPED = 2;
+
+    private final Polling polling;
+    private final Duration interval;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicInteger state = new AtomicInteger(NEW);
+    private final List<Runnable> cancelActions = new CopyOnWriteArrayList<>();
+    private volatile ScheduledFuture<?> future;
+    private Consumer<Object> publisher;
+
+    Poller(Polling polling, Duration defaultInterval, ScheduledExecutorService scheduler) {
+        this.polling = polling;
+        this.interval = polling.interval() != null ? polling.interval() : defaultInterval;
+        this.scheduler = scheduler;
+    }
+
+    /** Starts polling now; each payload goes to {@code publisher}. */
+    void start(Consumer<Object> publisher) {
+        this.publisher = publisher;
+        if (!state.compareAndSet(NEW, RUNNING)) {
+            return;
+        }
+        try {
+            future = scheduler.scheduleWithFixedDelay(this::pollOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            stop();
+            return;
+        }
+        if (state.get() == STOPPED) {
+            future.cancel(false);
+        }
+    }
+
+    /** Stops polling; idempotent, never blocks. */
+    void stop() {
+        int previous = state.getAndSet(STOPPED);
+        if (previous == STOPPED) {
+            return;
+        }
+        ScheduledFuture<?> f = future;
+        if (f != null) {
+            f.cancel(false);
+        }
+        for (Runnable action : cancelActions) {
+            runQuietly(action, "polling cancellation callback");
+        }
+        if (polling.stopCallback() != null) {
+            runQuietly(polling.stopCallback(), "polling stop callback");
+        }
+    }
+
+    boolean isStopped() {
+        return state.get() == STOPPED;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return state.get() == STOPPED;
+    }
+
+    @Override
+    public void onCancel(Runnable action) {
+        cancelActions.add(action);
+        if (isCancelled() && cancelActions.remove(action)) {
+            runQuietly(action, "polling cancellation callback");
+        }
+    }
+
+    private void pollOnce() {
+        if (isCancelled()) {
+            return;
+        }
+        Object payload;
+        try {
+            payload = polling.source().poll(this);
+        } catch (Exception | LinkageError e) {
+            if (isCancelled()) {
+                return;
+            }
+            payload = errorPayload(e);
+        }
+        if (isCancelled()) {
+            return;
+        }
+        try {
+            publisher.accept(payload);
+        } catch (IllegalArgumentException e) {
+            publisher.accept(errorPayload(e));
+            return;
+        }
+        if (polling.stopCondition() != null) {
+            boolean done;
+            try {
+                done = polling.stopCondition().test(payload);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "polling stop condition failed; polling goes on", e);
+                done = false;
+            }
+            if (done) {
+                stop();
+            }
+        }
+    }
+
+    static Map<String, Object> errorPayload(Throwable e) {
+        boolean notFound = e instanceof NotFoundException || e instanceof NoSuchElementException;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", notFound ? 404 : 500);
+        m.put("message", e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+        if (!notFound) {
+            LOG.log(Level.FINE, "poll failed", e);
+        }
+        return m;
+    }
+
+    private static void runQuietly(Runnable r, String what) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, what + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.github.sseprogress.internal.wire;
+
+import java.lang.reflect.Type;
+
+import jakarta.ws.rs.core.GenericType;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+
+/**
+ * An event formatted once per publish: its data is already text (JSON or normalised text), its
+ * fields validated. One instance is shared by every subscriber of a publish.
+ *
+ * <p>It implements {@link OutboundSseEvent} only so it can travel through a JAX-RS
+ * {@code SseBroadcaster} to the library's own subscriber sinks, which read {@link #sequence()};
+ * what reaches the container's writer is {@link #nativeEvent(Sse)}, built with the container's own
+ * builder once (the first caller's {@code Sse}) and cached.
+ *
+ * <p>Thread-safety: immutable apart from the cached native event, which is published through a
+ * volatile field; two threads racing to build it build equal values and either may win.
+ */
+public final class PreparedEvent implements OutboundSseEvent {
+
+    private final long sequence;
+    private final String id;
+    private final String name;
+    private final String data;
+    private final long retryMillis;
+    private final String comment;
+    private volatile OutboundSseEvent nativeEvent;
+
+    PreparedEvent(long sequence, String id, String name, String data, long retryMillis, String comment) {
+        this.sequence = sequence;
+        this.id = id;
+        this.name = name;
+        this.data = data;
+        this.retryMillis = retryMillis;
+        this.comment = comment;
+    }
+
+    /** A comment-only event (heartbeat, connect marker); sequence 0. */
+    public static PreparedEvent comment(String comment) {
+        return new PreparedEvent(0, null, null, null, -1, comment);
+    }
+
+    /** Monotonic position given by the publisher (per topic or per job); 0 for control frames. */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** The formatted {@code data} text, or {@code null} for a comment-only frame. */
+    public String dataText() {
+        return data;
+    }
+
+    /** The same event with another sequence and id (used by replay stores, which assign ids). */
+    public PreparedEvent withSequenceAndId(long newSequence, String newId) {
+        return new PreparedEvent(newSequence, newId, name, data, retryMillis, comment);
+    }
+
+    /** The container's own event value for this frame, built once. */
+    public OutboundSseEvent nativeEvent(Sse sse) {
+        OutboundSseEvent n = nativeEvent;
+        if (n == null) {
+            OutboundSseEvent.Builder b = sse.newEventBuilder();
+            if (id != null) {
+                b.id(id);
+            }
+            if (name != null) {
+                b.name(name);
+            }
+            if (retryMillis >= 0) {
+                b.reconnectDelay(retryMillis);
+            }
+            if (comment != null) {
+                b.comment(comment);
+            }
+            if (data != null) {
+                b.mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, data);
+            }
+            n = b.build();
+            nativeEvent = n;
+        }
+        return n;
+    }
+
+    @Override
+    public Class<?> getType() {
+        return String.class;
+    }
+
+    @Override
+    public Type getGenericType() {
+        return String.class;
+    }
+
+    @Override
+    public MediaType getMediaType() {
+        return MediaType.TEXT_PLAIN_TYPE;
+    }
+
+    @Override
+    public Object getData() {
+        return data;
+    }
+
+    @Override
+    public String getId() {
+        return id;
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public String getComment() {
+        return comment;
+    }
+
+    @Override
+    public long getReconnectDelay() {
+        return retryMillis;
+    }
+
+    @Override
+    public boolean isReconnectDelaySet() {
+        return retryMillis >= 0;
+    }
+
+    @Override
+    public String toString() {
+        return "PreparedEvent[seq=" + sequence + ", id=" + id + ", name=" + name + "]";
+    }
+
+    /** For {@code GenericType} users; unused by the library. */
+    static GenericType<String> stringType() {
+        return new GenericType<>(String.class);
+    }
+}

@@ -1,0 +1,106 @@
+package io.github.sseprogress.testing;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.internal.inject.AbstractBinder;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+
+import io.github.sseprogress.Manager;
+import io.github.sseprogress.SseEvent;
+import io.github.sseprogress.internal.config.SseConfig;
+import io.github.sseprogress.internal.delivery.Delivery;
+import io.github.sseprogress.internal.topic.ManagerBean;
+
+/**
+ * Real HTTP in-process: Weld SE holds the library's beans (with {@link TestScheduling} instead of the
+ * container's scheduler and a real MicroProfile Config from {@link TestConfig}); Jersey 3.1 on
+ * Grizzly serves the given resource classes on a random loopback port. Resources are CDI beans; their
+ * instances are registered with Jersey, and the library beans are also bound into HK2 so resources
+ * may use {@code @Context}/{@code @Inject} either way.
+ */
+public final class InProcessServer implements AutoCloseable {
+
+    private final TestConfig config;
+    private final WeldContainer weld;
+    private final HttpServer http;
+    private final URI base;
+
+    private InProcessServer(Map<String, String> properties, List<Class<?>> resources, List<Class<?>> providers) {
+        config = TestConfig.install(properties);
+        Weld w = new Weld("in-process-" + System.nanoTime())
+                .disableDiscovery()
+                .addPackages(false, ManagerBean.class, Delivery.class, SseConfig.class)
+                .addPackage(false, io.github.sseprogress.internal.wire.EventFormatter.class)
+                .addBeanClass(TestScheduling.class)
+                .property("org.jboss.weld.construction.relaxed", true);
+        for (Class<?> r : resources) {
+            w.addBeanClass(r);
+        }
+        weld = w.initialize();
+        ResourceConfig rc = new ResourceConfig();
+        for (Class<?> r : resources) {
+            rc.registerInstances(weld.select(r).get());
+        }
+        for (Class<?> p : providers) {
+            rc.register(p);
+        }
+        rc.register(new AbstractBinder() {
+            @Override
+            protected void configure() {
+                bind(weld.select(Manager.class).get()).to(Manager.class);
+            }
+        });
+        URI requested = URI.create("http://127.0.0.1:0/");
+        http = GrizzlyHttpServerFactory.createHttpServer(requested, rc, true);
+        int port = http.getListeners().iterator().next().getPort();
+        base = URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+
+    /** Starts a server for {@code resources} with the given {@code sse.*} properties. */
+    public static InProcessServer start(Map<String, String> properties, Class<?>... resources) {
+        List<Class<?>> providers = new ArrayList<>();
+        List<Class<?>> res = new ArrayList<>();
+        for (Class<?> c : resources) {
+            if (c.isAnnotationPresent(jakarta.ws.rs.ext.Provider.class)) {
+                providers.add(c);
+            } else {
+                res.add(c);
+            }
+        }
+        return new InProcessServer(properties, res, providers);
+    }
+
+    public URI uri(String path) {
+        return base.resolve(path.startsWith("/") ? path.substring(1) : path);
+    }
+
+    public <T> T bean(Class<T> type) {
+        return weld.select(type).get();
+    }
+
+    /** Stops the application the way a container does: CDI shutdown first, then the HTTP server. */
+    public void stopApplication() {
+        if (weld.isRunning()) {
+            weld.shutdown();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            stopApplication();
+        } finally {
+            http.shutdownNow();
+            config.close();
+        }
+    }
+
+}

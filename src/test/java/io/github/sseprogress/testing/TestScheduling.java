@@ -1,0 +1,46 @@
+package io.github.sseprogress.testing;
+
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.sseprogress.internal.config.Scheduling;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+
+/**
+ * Replaces the container's managed scheduler in Weld SE tests, the way an application or test
+ * would: an {@code @Alternative @Priority} producer class.
+ */
+@Alternative
+@Priority(1)
+@ApplicationScoped
+public class TestScheduling {
+
+    /** Threads named so tests can count them. */
+    public static final String THREAD_PREFIX = "sse-test-scheduler-";
+
+    @Produces
+    @ApplicationScoped
+    Scheduling scheduling() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory tf = r -> {
+            Thread t = new Thread(r, THREAD_PREFIX + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(16, tf);
+        pool.setRemoveOnCancelPolicy(true);
+        pool.setKeepAliveTime(30, TimeUnit.SECONDS);
+        return Scheduling.of(pool);
+    }
+
+    void close(@Disposes Scheduling scheduling) {
+        scheduling.executor().shutdownNow();
+    }
+}
