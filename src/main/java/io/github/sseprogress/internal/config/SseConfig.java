@@ -15,7 +15,8 @@ import io.github.sseprogress.SlowSubscriberPolicy;
  * validated, and handed to the rest as plain values. Nothing else in the library touches Config.
  *
  * <p>Durations are ISO-8601 ({@code PT15S}) or a number with a unit: {@code 500ms}, {@code 15s},
- * {@code 2m}, {@code 1h}, {@code 1d}. An invalid value throws {@link IllegalArgumentException} naming
+ * {@code 2m}, {@code 1h}, {@code 1d}; a bare {@code 0} (or a negative number) means zero (or negative),
+ * which disables heartbeats. An invalid value throws {@link IllegalArgumentException} naming
  * the key, which fails the deployment at start-up (see {@code ConfigValidation}).
  *
  * <p>Defaults live here and in the README's table, never in a {@code microprofile-config.properties}
@@ -127,6 +128,10 @@ public final class SseConfig {
         String s = raw.trim();
         if (s.isEmpty()) {
             throw new IllegalArgumentException("empty duration");
+        }
+        if (s.matches("-?\\d+") && (s.startsWith("-") || Long.parseLong(s) == 0)) {
+            // a bare 0 or negative number: the conventional "disabled"
+            return s.startsWith("-") ? Duration.ofSeconds(Long.parseLong(s)) : Duration.ZERO;
         }
         boolean negative = s.startsWith("-");
         String body = negative ? s.substring(1) : s;

@@ -14,9 +14,17 @@ import jakarta.ws.rs.sse.SseBroadcaster;
 /**
  * One live topic: its JAX-RS {@link SseBroadcaster} (from the first subscriber's {@code Sse}), its
  * subscribers, its optional poller. Created and removed only inside the registry's per-key atomic
- * {@code compute}, so membership changes are serialised per topic; publishing reads the broadcaster
- * without locking. The broadcaster only ever holds the library's non-blocking {@link Subscriber}
- * sinks, so {@code broadcast} costs one enqueue per subscriber on any JAX-RS implementation.
+ * {@code compute}, so membership changes are serialised per topic.
+ *
+ * <p>Every subscriber is registered with the topic's broadcaster, and closing the topic closes the
+ * broadcaster (and through it every sink still registered). Events, however, are fanned out by
+ * {@link #broadcast} straight into each subscriber's bounded queue rather than through
+ * {@code SseBroadcaster.broadcast}: measured in {@code ManagerConcurrencyTest}, Jersey's broadcaster
+ * (Payara) drops events for a healthy subscriber once its internal 256-event buffer fills under a
+ * burst and throws "Unknown subscriber" into the publisher (jersey issue 4551), and RESTEasy's
+ * (Open Liberty) chains sinks one after another. Our own fan-out is one lock-free enqueue per
+ * subscriber on the publisher's thread, identical on every server, and never loses an event the
+ * subscriber's queue has room for.
  */
 final class Topic {
 
@@ -42,11 +50,10 @@ final class Topic {
         return sequence.incrementAndGet();
     }
 
+    /** Enqueues to every current subscriber; never blocks. A removed topic has none left. */
     void broadcast(PreparedEvent event) {
-        try {
-            broadcaster.broadcast(event);
-        } catch (IllegalStateException closed) {
-            // The topic lost its last subscriber while we published: nobody left to send to.
+        for (Subscriber s : subscribers) {
+            s.offer(event);
         }
     }
 }
