@@ -32,6 +32,7 @@ public final class SseEvent {
     private final String id;
     private final String name;
     private final Object data;
+    private final boolean hasData;
     private final Duration retry;
     private final String comment;
 
@@ -39,6 +40,7 @@ public final class SseEvent {
         this.id = checkId(b.id);
         this.name = checkName(b.name);
         this.data = b.data;
+        this.hasData = b.hasData;
         this.retry = checkRetry(b.retry);
         this.comment = checkComment(b.comment);
     }
@@ -73,6 +75,15 @@ public final class SseEvent {
         return data;
     }
 
+    /**
+     * Whether the event carries data ({@link Builder#data} was called, even with {@code null}, which
+     * is sent as JSON {@code null}). An event without data is a comment-only frame: nothing is
+     * dispatched to the client's listeners and nothing is recorded for replay.
+     */
+    public boolean hasData() {
+        return hasData;
+    }
+
     /** The {@code retry} field, or {@code null} when the event has none. */
     public Duration retry() {
         return retry;
@@ -85,7 +96,8 @@ public final class SseEvent {
 
     /** A builder that starts from this event's fields. */
     public Builder toBuilder() {
-        return new Builder().id(id).name(name).data(data).retry(retry).comment(comment);
+        Builder b = new Builder().id(id).name(name).retry(retry).comment(comment);
+        return hasData ? b.data(data) : b;
     }
 
     @Override
@@ -138,6 +150,7 @@ public final class SseEvent {
         private String id;
         private String name;
         private Object data;
+        private boolean hasData;
         private Duration retry;
         private String comment;
 
@@ -159,6 +172,7 @@ public final class SseEvent {
         /** Sets the payload: text as is, any other object as JSON. */
         public Builder data(Object data) {
             this.data = data;
+            this.hasData = true;
             return this;
         }
 
@@ -193,7 +207,7 @@ public final class SseEvent {
             return false;
         }
         SseEvent e = (SseEvent) o;
-        return Objects.equals(id, e.id) && Objects.equals(name, e.name) && Objects.equals(data, e.data)
+        return hasData == e.hasData && Objects.equals(id, e.id) && Objects.equals(name, e.name) && Objects.equals(data, e.data)
                 && Objects.equals(retry, e.retry) && Objects.equals(comment, e.comment);
     }
 

@@ -1,11 +1,24 @@
 package io.github.sseprogress;
 
+import java.security.Principal;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+
 /**
  * Per-subscription settings for {@link Manager#subscribe(String, jakarta.ws.rs.sse.SseEventSink,
  * jakarta.ws.rs.sse.Sse, SubscribeOptions)}. Unset values fall back to the configuration. Immutable.
  *
  * <pre>{@code
- * SubscribeOptions.builder().polling(Polling.of(c -> clock.now())).queueSize(16).build();
+ * @GET @Produces(MediaType.SERVER_SENT_EVENTS)
+ * public void feed(@Context SseEventSink sink, @Context Sse sse, @Context HttpHeaders headers,
+ *                  @Context UriInfo uri, @Context SecurityContext security) {
+ *     topics.subscribe("feed", sink, sse,
+ *         SubscribeOptions.builder().request(headers, uri, security).replay(256).build());
+ * }
  * }</pre>
  */
 public final class SubscribeOptions {
@@ -15,11 +28,19 @@ public final class SubscribeOptions {
     private final Polling polling;
     private final int queueSize;
     private final SlowSubscriberPolicy slowSubscriberPolicy;
+    private final int replay;
+    private final String lastEventId;
+    private final Principal principal;
+    private final Map<String, List<String>> headers;
 
     private SubscribeOptions(Builder b) {
         this.polling = b.polling;
         this.queueSize = b.queueSize;
         this.slowSubscriberPolicy = b.slowSubscriberPolicy;
+        this.replay = b.replay;
+        this.lastEventId = b.headerLastEventId != null ? b.headerLastEventId : b.lastEventId;
+        this.principal = b.principal;
+        this.headers = b.headers == null ? Map.of() : b.headers;
     }
 
     /** Options that take everything from the configuration. */
@@ -47,13 +68,80 @@ public final class SubscribeOptions {
         return slowSubscriberPolicy;
     }
 
+    /**
+     * Events kept for {@code Last-Event-ID} replay on this topic: a positive size, 0 for the
+     * configured {@code sse.replay.size}, -1 for off.
+     */
+    public int replay() {
+        return replay;
+    }
+
+    /** The {@code Last-Event-ID} to resume from (the header wins over the query parameter), or null. */
+    public String lastEventId() {
+        return lastEventId;
+    }
+
+    /** The request's user, or null. */
+    public Principal principal() {
+        return principal;
+    }
+
+    /** The request's headers (read-only), empty when not given. */
+    public Map<String, List<String>> headers() {
+        return headers;
+    }
+
     /** Builds {@link SubscribeOptions}. Not thread-safe. */
     public static final class Builder {
         private Polling polling;
         private int queueSize;
         private SlowSubscriberPolicy slowSubscriberPolicy;
+        private int replay;
+        private String lastEventId;
+        private String headerLastEventId;
+        private Principal principal;
+        private Map<String, List<String>> headers;
 
         private Builder() {
+        }
+
+        /**
+         * Hands over the request: its {@code Last-Event-ID} header (or, when absent, the
+         * {@code lastEventId} query parameter, for clients that cannot set headers), its principal and
+         * headers for {@link SubscriberConnecting} observers. Any argument may be null.
+         */
+        public Builder request(HttpHeaders headers, UriInfo uriInfo, SecurityContext security) {
+            if (headers != null) {
+                this.headerLastEventId = headers.getHeaderString("Last-Event-ID");
+                this.headers = Map.copyOf(headers.getRequestHeaders());
+            }
+            if (uriInfo != null && lastEventId == null) {
+                this.lastEventId = uriInfo.getQueryParameters().getFirst("lastEventId");
+            }
+            if (security != null) {
+                this.principal = security.getUserPrincipal();
+            }
+            return this;
+        }
+
+        /** The id to resume from when the request did not carry a {@code Last-Event-ID} header. */
+        public Builder lastEventId(String lastEventId) {
+            this.lastEventId = lastEventId;
+            return this;
+        }
+
+        /**
+         * Keeps the newest {@code size} events of the topic for {@code Last-Event-ID} replay (taken
+         * from the subscriber that creates the topic); 0 turns replay off for it.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder replay(int size) {
+            if (size < 0) {
+                throw new IllegalArgumentException("replay size must not be negative: " + size);
+            }
+            this.replay = size == 0 ? -1 : size;
+            return this;
         }
 
         /**

@@ -36,7 +36,8 @@ public final class InProcessServer implements AutoCloseable {
         config = TestConfig.install(properties);
         Weld w = new Weld("in-process-" + System.nanoTime())
                 .disableDiscovery()
-                .addPackages(false, ManagerBean.class, Delivery.class, SseConfig.class)
+                .addPackages(false, ManagerBean.class, Delivery.class, SseConfig.class,
+                        io.github.sseprogress.internal.progress.TrackerBean.class)
                 .addPackage(false, io.github.sseprogress.internal.wire.EventFormatter.class)
                 .addBeanClass(TestScheduling.class)
                 .property("org.jboss.weld.construction.relaxed", true);
@@ -46,7 +47,9 @@ public final class InProcessServer implements AutoCloseable {
         weld = w.initialize();
         ResourceConfig rc = new ResourceConfig();
         for (Class<?> r : resources) {
-            rc.registerInstances(weld.select(r).get());
+            if (r.isAnnotationPresent(jakarta.ws.rs.Path.class)) {
+                rc.registerInstances(weld.select(r).get()); // a resource; other classes are CDI beans only
+            }
         }
         for (Class<?> p : providers) {
             rc.register(p);
@@ -55,10 +58,19 @@ public final class InProcessServer implements AutoCloseable {
             @Override
             protected void configure() {
                 bind(weld.select(Manager.class).get()).to(Manager.class);
+                bind(weld.select(io.github.sseprogress.Tracker.class).get()).to(io.github.sseprogress.Tracker.class);
             }
         });
         URI requested = URI.create("http://127.0.0.1:0/");
-        http = GrizzlyHttpServerFactory.createHttpServer(requested, rc, true);
+        http = GrizzlyHttpServerFactory.createHttpServer(requested, rc, false);
+        // Liberty accepts 32 KB header fields by default; Grizzly's 8 KB default would answer 400
+        // before the application sees a long Last-Event-ID.
+        http.getListeners().forEach(l -> l.setMaxHttpHeaderSize(64 * 1024));
+        try {
+            http.start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         int port = http.getListeners().iterator().next().getPort();
         base = URI.create("http://127.0.0.1:" + port + "/");
     }

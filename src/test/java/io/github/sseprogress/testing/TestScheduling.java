@@ -36,11 +36,12 @@ public class TestScheduling {
         };
         ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(16, tf);
         pool.setRemoveOnCancelPolicy(true);
+        pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         pool.setKeepAliveTime(30, TimeUnit.SECONDS);
         return Scheduling.of(pool);
     }
 
     void close(@Disposes Scheduling scheduling) {
-        scheduling.executor().shutdownNow();
+        scheduling.executor().shutdown(); // like a container: queued tasks still run
     }
 }

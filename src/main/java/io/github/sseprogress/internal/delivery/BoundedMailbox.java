@@ -35,6 +35,12 @@ final class BoundedMailbox implements Mailbox {
     }
 
     @Override
+    public void offerBeyondBound(PreparedEvent event) {
+        size.incrementAndGet();
+        queue.add(event);
+    }
+
+    @Override
     public PreparedEvent poll() {
         PreparedEvent e = queue.poll();
         if (e != null) {

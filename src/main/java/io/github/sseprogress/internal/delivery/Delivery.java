@@ -14,6 +14,7 @@ import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.SlowSubscriberPolicy;
 import io.github.sseprogress.internal.config.Scheduling;
 import io.github.sseprogress.internal.config.SseConfig;
+import io.github.sseprogress.internal.wire.ControlFrames;
 import io.github.sseprogress.internal.wire.PreparedEvent;
 
 import jakarta.annotation.PostConstruct;
@@ -47,12 +48,14 @@ public class Delivery {
     private final Set<Subscriber> live = ConcurrentHashMap.newKeySet();
     private final Counters total = new Counters(null);
     private final PreparedEvent heartbeat = PreparedEvent.comment("");
+    private PreparedEvent opening;
     private volatile ScheduledFuture<?> ticker;
     private volatile long nextHeartbeatNanos;
     private volatile boolean stopped;
 
     @PostConstruct
     void start() {
+        opening = config.retry() != null ? ControlFrames.retry(config.retry()) : PreparedEvent.comment("");
         long tick = Math.max(MIN_TICK_MILLIS, tickMillis());
         nextHeartbeatNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
         ticker = scheduling.executor().scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
@@ -64,8 +67,9 @@ public class Delivery {
     }
 
     /**
-     * Opens a subscriber on {@code sink}. {@code onClosed} is told once, on whatever thread closed it,
-     * never from within this call. Callers check {@link #isStopped()} afterwards.
+     * Opens a subscriber on {@code sink} and queues its opening frame ({@code retry:} when
+     * {@code sse.retry} is set, else an empty comment). {@code onClosed} is told once, on whatever
+     * thread closed it, never from within this call. Callers check {@link #isStopped()} afterwards.
      */
     public Subscriber open(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Counters counters,
             BiConsumer<Subscriber, DisconnectReason> onClosed) {
@@ -73,6 +77,9 @@ public class Delivery {
         Subscriber s = new Subscriber(sink, sse, mailbox, policy == null ? config.slowSubscriberPolicy() : policy,
                 scheduling.executor(), counters, heartbeat, untrack.andThen(onClosed));
         live.add(s);
+        // The opening frame commits the response: Open Liberty holds the headers back until the first
+        // write, so without it a client would see nothing until the first event or heartbeat.
+        s.offerFirst(java.util.List.of(opening));
         return s;
     }
 

@@ -11,6 +11,14 @@ public interface Mailbox {
     /** Adds an event; {@code false} when the mailbox is full (the slow-subscriber policy applies). */
     boolean offer(PreparedEvent event);
 
+    /**
+     * Adds an event even beyond the bound: used once per subscriber for the replay that precedes
+     * the live tail (itself bounded by the replay store's size).
+     */
+    default void offerBeyondBound(PreparedEvent event) {
+        offer(event);
+    }
+
     /** The next event to write, or {@code null} when empty. Called by the writer only. */
     PreparedEvent poll();
 

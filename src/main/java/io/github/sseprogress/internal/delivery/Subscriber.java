@@ -117,6 +117,20 @@ public final class Subscriber implements SseEventSink {
         return true;
     }
 
+    /**
+     * Enqueues the frames that must precede the live tail (connect frame, replay, loss signal)
+     * regardless of the queue bound. Called before any live event can reach this subscriber.
+     */
+    public void offerFirst(Iterable<PreparedEvent> frames) {
+        if (state.get() != OPEN) {
+            return;
+        }
+        for (PreparedEvent e : frames) {
+            mailbox.offerBeyondBound(e);
+        }
+        scheduleDrain();
+    }
+
     /** Asks for one heartbeat comment; written when nothing else is waiting. */
     public void heartbeat() {
         if (state.get() == OPEN) {
@@ -203,11 +217,11 @@ public final class Subscriber implements SseEventSink {
             try {
                 writer.execute(this::drain);
             } catch (RejectedExecutionException e) {
-                // The container's executor is shutting down: nothing can write any more.
+                // The container's executor is shutting down: nothing can write any more. We own the
+                // sink (the draining flag), so close it here.
+                close(DisconnectReason.SHUTDOWN);
+                closeSinkQuietly();
                 draining.set(false);
-                if (close(DisconnectReason.SHUTDOWN)) {
-                    closeSinkQuietly();
-                }
             }
         }
     }
@@ -290,7 +304,7 @@ public final class Subscriber implements SseEventSink {
     }
 
     private void written(PreparedEvent frame) {
-        if (frame != heartbeatFrame) {
+        if (!frame.isControl()) {
             counters.delivered();
         }
     }

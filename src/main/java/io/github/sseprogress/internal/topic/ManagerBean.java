@@ -2,29 +2,39 @@ package io.github.sseprogress.internal.topic;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 import io.github.sseprogress.DeliveryStats;
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.Manager;
+import io.github.sseprogress.ReplayStore;
 import io.github.sseprogress.SseEvent;
 import io.github.sseprogress.SubscribeOptions;
+import io.github.sseprogress.SubscriberConnecting;
+import io.github.sseprogress.SubscriberDisconnected;
 import io.github.sseprogress.internal.delivery.Counters;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Mailbox;
 import io.github.sseprogress.internal.delivery.Subscriber;
+import io.github.sseprogress.internal.wire.ControlFrames;
 import io.github.sseprogress.internal.wire.EventFormatter;
 import io.github.sseprogress.internal.wire.PreparedEvent;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -34,17 +44,25 @@ import jakarta.ws.rs.sse.SseEventSink;
  * <h2>Registry algorithm</h2>
  * {@code topics} is a {@link ConcurrentHashMap}; every membership change runs inside its per-key
  * atomic {@code compute}: subscribe creates the {@link Topic} when absent and adds the subscriber,
- * the subscriber's close removes it and removes the topic when it was the last one. So a topic is
- * in the map iff it has at least one subscriber, and a concurrent publish or subscribe always sees
- * either the old or the new state, never a half-built or half-removed topic. Publish does a plain
- * {@code get} (no lock) and, when it finds a topic, formats once and broadcasts. A publish that
- * raced the removal broadcasts to a closed broadcaster, which is ignored: nobody was left.
+ * the subscriber's close removes it and removes the topic when it was the last one (a replay topic
+ * instead stays, idle, for {@code sse.replay.idle-retention}, still recording publishes, then is
+ * removed by an identity- and idleness-checked task). So a concurrent publish or subscribe always
+ * sees either the old or the new state, never a half-built or half-removed topic. Publish does a
+ * plain {@code get} (no lock) and, when it finds a topic, formats once and enqueues to each
+ * subscriber. A publish that raced the removal finds no subscriber left: nothing is sent.
+ *
+ * <h2>Replay</h2>
+ * For a replay topic, publish holds the topic's {@code publishLock} while the store appends (and
+ * assigns the id) and the event is fanned out; subscribe holds it while it reads the store after the
+ * client's {@code Last-Event-ID}, queues those events (or the {@code missed} signal) and joins the
+ * subscriber set. Every event is therefore either in the replay or in the live tail, never both.
  *
  * <h2>Threads and lock order</h2>
- * The only locks are the map's per-bin locks inside {@code compute}; code inside a compute touches
- * the topic's own concurrent set and broadcaster registration, never another map entry and never a
- * client socket. Slow work (stopping a poller, closing a broadcaster) runs after the compute, on the
- * managed executor, so an unsubscribing thread never waits for it.
+ * Registry bin lock (inside {@code compute}) → topic {@code publishLock}; never the reverse: publish
+ * takes only {@code publishLock}, and nothing under {@code publishLock} touches the registry. Code
+ * under either lock never writes to a client socket (it only enqueues). Slow work (stopping a poller,
+ * closing a broadcaster) runs afterwards on the managed executor, so an unsubscribing thread never
+ * waits for it.
  */
 @ApplicationScoped
 public class ManagerBean implements Manager {
@@ -53,6 +71,15 @@ public class ManagerBean implements Manager {
 
     @Inject
     Delivery delivery;
+
+    @Inject
+    ReplayStore replayStore;
+
+    @Inject
+    Event<SubscriberConnecting> connecting;
+
+    @Inject
+    Event<SubscriberDisconnected> disconnected;
 
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final EventFormatter formatter = new EventFormatter();
@@ -72,38 +99,74 @@ public class ManagerBean implements Manager {
         if (shutDown) {
             throw new ServiceUnavailableException("SSE topics are shut down");
         }
+        SubscriberConnecting hook = new SubscriberConnecting(topic, opts.principal(), opts.headers(), opts.lastEventId());
+        connecting.fire(hook);
+        if (hook.isRejected()) {
+            throw new WebApplicationException(hook.rejectionResponse());
+        }
         int queue = opts.queueSize() > 0 ? opts.queueSize() : delivery.config().queueSize();
+        int replay = opts.replay() > 0 ? opts.replay() : opts.replay() < 0 ? 0 : delivery.config().replaySize();
+        List<PreparedEvent> first = new ArrayList<>(2);
         Subscriber[] opened = {null};
-        boolean[] created = {false};
+        boolean[] activated = {false};
         Topic t = topics.compute(topic, (name, current) -> {
-            Topic target = current;
-            if (target == null) {
-                Poller poller = opts.polling() == null ? null
+            Topic target = current != null ? current : new Topic(name, sse, new Counters(delivery.total()), replay);
+            if (target.subscribers.isEmpty()) {
+                activated[0] = true;
+                target.poller = opts.polling() == null ? null
                         : new Poller(opts.polling(), delivery.config().pollingInterval(), delivery.scheduling().executor());
-                target = new Topic(name, sse, poller, new Counters(delivery.total()));
-                created[0] = true;
+                target.lastPolled = null;
             }
             // Opening never calls back synchronously: a close from another thread waits for this bin.
             Subscriber s = delivery.open(sink, sse, Mailbox.bounded(queue), opts.slowSubscriberPolicy(),
-                    new Counters(target.counters), (closed, why) -> leave(name, closed));
-            target.subscribers.add(s);
+                    new Counters(target.counters), (closed, why) -> leave(name, closed, why));
+            if (target.replays()) {
+                synchronized (target.publishLock) {
+                    if (opts.lastEventId() != null) {
+                        first.addAll(replayAfter(name, opts.lastEventId()));
+                    }
+                    s.offerFirst(first);
+                    target.subscribers.add(s);
+                }
+            } else {
+                s.offerFirst(first);
+                target.subscribers.add(s);
+            }
             target.broadcaster.register(s);
             opened[0] = s;
             return target;
         });
         Subscriber subscriber = opened[0];
         if (subscriber.isClosed()) {
-            leave(topic, subscriber); // closed while it was being registered
+            leave(topic, subscriber, null); // closed while it was being registered; its listener already fired
             return;
         }
-        if (created[0] && t.poller != null) {
-            t.poller.start(payload -> publishPolled(t, payload));
+        Poller poller = t.poller;
+        if (activated[0] && poller != null) {
+            poller.start(payload -> publishPolled(t, payload));
         } else if (t.lastPolled != null) {
             subscriber.offer(t.lastPolled);
         }
         if (shutDown || delivery.isStopped()) {
             subscriber.close(DisconnectReason.SHUTDOWN);
         }
+    }
+
+    /** The stored events after {@code lastEventId}, or the loss signal when they cannot be served. */
+    private List<PreparedEvent> replayAfter(String topic, String lastEventId) {
+        Optional<List<ReplayStore.Entry>> missed;
+        try {
+            missed = replayStore.since(topic, lastEventId);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "replay store failed for topic " + topic, e);
+            missed = Optional.empty();
+        }
+        if (missed.isEmpty()) {
+            return List.of(ControlFrames.missed("last-event-id-unknown", replayStore.lastId(topic).orElse("")));
+        }
+        return missed.get().stream()
+                .map(e -> formatter.prepare(SseEvent.builder().name(e.name()).data(e.data()).build(), 0, e.id()))
+                .collect(Collectors.toList());
     }
 
     @Override
@@ -117,7 +180,7 @@ public class ManagerBean implements Manager {
         if (t == null) {
             return;
         }
-        t.broadcast(formatter.prepare(SseEvent.of(data), t.nextSequence(), null));
+        send(t, SseEvent.of(data));
     }
 
     @Override
@@ -128,7 +191,22 @@ public class ManagerBean implements Manager {
         if (t == null) {
             return;
         }
-        t.broadcast(formatter.prepare(event, t.nextSequence(), null));
+        send(t, event);
+    }
+
+    private void send(Topic t, SseEvent event) {
+        if (!t.replays() || !event.hasData()) { // comment-only frames are not recorded
+            if (t.replays() && event.id() != null) {
+                event = event.toBuilder().id(null).build(); // ids of a replay topic come from its store
+            }
+            t.broadcast(formatter.prepare(event, t.nextSequence(), null));
+            return;
+        }
+        String text = formatter.text(event.data()); // outside the lock: serialisation may be slow
+        synchronized (t.publishLock) {
+            ReplayStore.Entry stored = replayStore.append(t.name, t.replayCapacity, event.name(), text);
+            t.broadcast(formatter.prepare(event.toBuilder().data(text).build(), t.nextSequence(), stored.id()));
+        }
     }
 
     private void publishPolled(Topic t, Object payload) {
@@ -139,7 +217,11 @@ public class ManagerBean implements Manager {
         }
         PreparedEvent e = formatter.prepare(SseEvent.of(text), t.nextSequence(), null);
         t.lastPolled = e;
-        t.broadcast(e);
+        if (t.replays()) {
+            send(t, SseEvent.of(text));
+        } else {
+            t.broadcast(e);
+        }
     }
 
     @Override
@@ -150,7 +232,8 @@ public class ManagerBean implements Manager {
 
     @Override
     public Set<String> topics() {
-        return Set.copyOf(topics.keySet());
+        return topics.values().stream().filter(t -> !t.subscribers.isEmpty()).map(t -> t.name)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     @Override
@@ -173,44 +256,103 @@ public class ManagerBean implements Manager {
     @PreDestroy
     public void shutdown() {
         shutDown = true;
-        List<Topic> all = new ArrayList<>(topics.values());
-        for (Topic t : all) {
+        for (Topic t : new ArrayList<>(topics.values())) {
             topics.remove(t.name, t);
-            if (t.poller != null) {
-                t.poller.stop();
+            Poller p = t.poller;
+            if (p != null) {
+                p.stop();
             }
             for (Subscriber s : List.copyOf(t.subscribers)) {
                 s.close(DisconnectReason.SHUTDOWN);
+            }
+            if (t.replays()) {
+                replayStore.remove(t.name);
             }
             closeQuietly(t);
         }
     }
 
-    /** Removes a closed subscriber; removes the topic when it was the last. */
-    private void leave(String name, Subscriber subscriber) {
+    /** Removes a closed subscriber; retires the topic (or lets a replay topic go idle) when it was the last. */
+    private void leave(String name, Subscriber subscriber, DisconnectReason why) {
         Topic[] emptied = {null};
         topics.computeIfPresent(name, (k, current) -> {
             if (!current.subscribers.remove(subscriber) || !current.subscribers.isEmpty()) {
                 return current;
             }
             emptied[0] = current;
+            if (current.replays() && !shutDown) {
+                current.idleSince = System.nanoTime();
+                return current; // idle: keeps recording for reconnecting clients
+            }
             return null;
         });
+        if (why != null) {
+            fireDisconnected(name, why);
+        }
         Topic t = emptied[0];
-        if (t != null) {
-            try {
-                delivery.scheduling().executor().execute(() -> retire(t));
-            } catch (RejectedExecutionException e) {
-                retire(t);
+        if (t == null) {
+            return;
+        }
+        runLater(() -> {
+            Poller p = t.poller;
+            if (p != null) {
+                p.stop();
             }
+            if (t.replays() && !shutDown) {
+                scheduleExpiry(t);
+            } else {
+                closeQuietly(t);
+            }
+        });
+    }
+
+    private void scheduleExpiry(Topic t) {
+        long retention = delivery.config().replayIdleRetention().toNanos();
+        long left = retention - (System.nanoTime() - t.idleSince);
+        try {
+            delivery.scheduling().executor().schedule(() -> expire(t), Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            expire(t);
         }
     }
 
-    private static void retire(Topic t) {
-        if (t.poller != null) {
-            t.poller.stop();
+    private void expire(Topic t) {
+        long retention = delivery.config().replayIdleRetention().toNanos();
+        boolean[] removed = {false};
+        boolean[] stillIdle = {false};
+        topics.computeIfPresent(t.name, (k, current) -> {
+            if (current != t || !current.subscribers.isEmpty()) {
+                return current; // replaced, or active again
+            }
+            if (System.nanoTime() - current.idleSince < retention) {
+                stillIdle[0] = true; // went active and idle again since this task was scheduled
+                return current;
+            }
+            removed[0] = true;
+            return null;
+        });
+        if (removed[0]) {
+            replayStore.remove(t.name);
+            closeQuietly(t);
+        } else if (stillIdle[0]) {
+            scheduleExpiry(t);
         }
-        closeQuietly(t);
+    }
+
+    private void fireDisconnected(String topic, DisconnectReason why) {
+        try {
+            disconnected.fire(new SubscriberDisconnected(topic, why));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a SubscriberDisconnected observer failed", e);
+        }
+    }
+
+    private void runLater(Runnable r) {
+        try {
+            delivery.scheduling().executor().execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
+        }
     }
 
     private static void closeQuietly(Topic t) {
@@ -228,7 +370,8 @@ public class ManagerBean implements Manager {
         }
         for (int i = 0; i < topic.length(); i++) {
             if (Character.isISOControl(topic.charAt(i))) {
-                throw new IllegalArgumentException("topic must not contain control characters: " + topic.replaceAll("\\p{Cntrl}", "?"));
+                throw new IllegalArgumentException("topic must not contain control characters: "
+                        + topic.replaceAll("\\p{Cntrl}", "?"));
             }
         }
     }
@@ -238,4 +381,5 @@ public class ManagerBean implements Manager {
             throw new IllegalArgumentException("topic must not be null");
         }
     }
+
 }

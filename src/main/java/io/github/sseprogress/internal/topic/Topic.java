@@ -31,19 +31,35 @@ final class Topic {
     final String name;
     final Sse sse;
     final SseBroadcaster broadcaster;
-    final Poller poller;
     final Counters counters;
+    /** Events kept for Last-Event-ID replay; 0 when replay is off for this topic. */
+    final int replayCapacity;
+    /**
+     * Serialises, for a replay topic only, "append to the store + fan out" (publish) against
+     * "read the store + join the subscriber set" (subscribe), so replay and live tail meet with no
+     * gap and no duplicate. Lock order: registry bin (compute) → publishLock; publish takes only
+     * publishLock.
+     */
+    final Object publishLock = new Object();
     final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
+    /** The running poller, replaced when an idle replay topic becomes active again. */
+    volatile Poller poller;
     /** The last payload the poller published, for subscribers that join later. */
     volatile PreparedEvent lastPolled;
+    /** System.nanoTime() when the last subscriber left (replay topics stay idle for a while). */
+    volatile long idleSince;
 
-    Topic(String name, Sse sse, Poller poller, Counters counters) {
+    Topic(String name, Sse sse, Counters counters, int replayCapacity) {
         this.name = name;
         this.sse = sse;
         this.broadcaster = sse.newBroadcaster();
-        this.poller = poller;
         this.counters = counters;
+        this.replayCapacity = replayCapacity;
+    }
+
+    boolean replays() {
+        return replayCapacity > 0;
     }
 
     long nextSequence() {

@@ -31,7 +31,7 @@ public final class EventFormatter {
      * @throws IllegalArgumentException when the data cannot be serialised to JSON
      */
     public PreparedEvent prepare(SseEvent event, long sequence, String id) {
-        String text = text(event.data());
+        String text = event.hasData() ? text(event.data()) : null;
         long retry = event.retry() == null ? -1 : event.retry().toMillis();
         return new PreparedEvent(sequence, id != null ? id : event.id(), event.name(), text, retry, event.comment());
     }

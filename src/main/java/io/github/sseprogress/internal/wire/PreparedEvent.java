@@ -27,9 +27,15 @@ public final class PreparedEvent implements OutboundSseEvent {
     private final String data;
     private final long retryMillis;
     private final String comment;
+    private final boolean control;
     private volatile OutboundSseEvent nativeEvent;
 
     PreparedEvent(long sequence, String id, String name, String data, long retryMillis, String comment) {
+        this(sequence, id, name, data, retryMillis, comment, false);
+    }
+
+    PreparedEvent(long sequence, String id, String name, String data, long retryMillis, String comment, boolean control) {
+        this.control = control;
         this.sequence = sequence;
         this.id = id;
         this.name = name;
@@ -40,7 +46,12 @@ public final class PreparedEvent implements OutboundSseEvent {
 
     /** A comment-only event (heartbeat, connect marker); sequence 0. */
     public static PreparedEvent comment(String comment) {
-        return new PreparedEvent(0, null, null, null, -1, comment);
+        return new PreparedEvent(0, null, null, null, -1, comment, true);
+    }
+
+    /** Whether the library itself sends this frame (heartbeat, opening, loss signal): not counted as delivered. */
+    public boolean isControl() {
+        return control;
     }
 
     /** Monotonic position given by the publisher (per topic or per job); 0 for control frames. */
@@ -55,7 +66,7 @@ public final class PreparedEvent implements OutboundSseEvent {
 
     /** The same event with another sequence and id (used by replay stores, which assign ids). */
     public PreparedEvent withSequenceAndId(long newSequence, String newId) {
-        return new PreparedEvent(newSequence, newId, name, data, retryMillis, comment);
+        return new PreparedEvent(newSequence, newId, name, data, retryMillis, comment, control);
     }
 
     /** The container's own event value for this frame, built once. */

@@ -1,0 +1,112 @@
+package io.github.sseprogress;
+
+import java.util.Locale;
+import java.util.Objects;
+
+import jakarta.json.bind.adapter.JsonbAdapter;
+import jakarta.json.bind.annotation.JsonbPropertyOrder;
+import jakarta.json.bind.annotation.JsonbTransient;
+import jakarta.json.bind.annotation.JsonbTypeAdapter;
+
+/**
+ * The standard progress snapshot, for those who want one (a {@link Job} accepts any payload). Sent
+ * as {@code {"status":"processing","progress":40,"step":"Scanning","message":"…","data":…}};
+ * {@code null} fields are left out. Immutable; validated when built.
+ *
+ * <pre>{@code
+ * job.publish(Progress.processing(40, "Scanning").withMessage("12 of 30 hosts"));
+ * job.finish(Progress.completed(result));          // or Progress.failed("Host unreachable")
+ * }</pre>
+ *
+ * <p>{@code message} and {@code data} are sent to browsers as they are: do not put stack traces or
+ * internal details in them.
+ *
+ * @param status where the job is; never {@code null}
+ * @param progress percent done, 0 to 100
+ * @param step the current step's name, or {@code null}
+ * @param message a human-readable message, or {@code null}
+ * @param data a result or any extra payload, or {@code null}
+ */
+@JsonbPropertyOrder({"status", "progress", "step", "message", "data"})
+public record Progress(Status status, int progress, String step, String message, Object data) {
+
+    /**
+     * @throws NullPointerException when {@code status} is null
+     * @throws IllegalArgumentException when {@code progress} is outside 0..100
+     */
+    public Progress {
+        Objects.requireNonNull(status, "status");
+        if (progress < 0 || progress > 100) {
+            throw new IllegalArgumentException("progress must be between 0 and 100: " + progress);
+        }
+    }
+
+    /** Work in progress: {@code progress} percent done, in step {@code step} (may be null). */
+    public static Progress processing(int progress, String step) {
+        return new Progress(Status.PROCESSING, progress, step, null, null);
+    }
+
+    /** {@code done} of {@code total} units done, as a percentage rounded down. */
+    public static Progress processing(long done, long total, String step) {
+        if (total <= 0 || done < 0 || done > total) {
+            throw new IllegalArgumentException("need 0 <= done <= total and total > 0: " + done + " of " + total);
+        }
+        return processing((int) (done * 100 / total), step);
+    }
+
+    /** Successful end, 100 percent, no result. */
+    public static Progress completed() {
+        return completed(null);
+    }
+
+    /** Successful end, 100 percent, with the result in {@code data}. */
+    public static Progress completed(Object result) {
+        return new Progress(Status.COMPLETED, 100, null, null, result);
+    }
+
+    /** Failed end with a message for the user; progress 0. */
+    public static Progress failed(String message) {
+        return new Progress(Status.FAILED, 0, null, message, null);
+    }
+
+    /** The same snapshot with another message. */
+    public Progress withMessage(String newMessage) {
+        return new Progress(status, progress, step, newMessage, data);
+    }
+
+    /** The same snapshot with other data. */
+    public Progress withData(Object newData) {
+        return new Progress(status, progress, step, message, newData);
+    }
+
+    /** Whether this is a terminal status ({@code completed} or {@code failed}). Not sent. */
+    @JsonbTransient
+    public boolean isTerminal() {
+        return status != Status.PROCESSING;
+    }
+
+    /** The job's state; sent in lower case. */
+    @JsonbTypeAdapter(Status.JsonForm.class)
+    public enum Status {
+        PROCESSING, COMPLETED, FAILED;
+
+        /** The form sent on the wire: {@code processing}, {@code completed}, {@code failed}. */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The JSON-B adapter that writes and reads the lower-case form; used by JSON-B only. */
+        public static final class JsonForm implements JsonbAdapter<Status, String> {
+
+            @Override
+            public String adaptToJson(Status status) {
+                return status.wireName();
+            }
+
+            @Override
+            public Status adaptFromJson(String json) {
+                return Status.valueOf(json.trim().toUpperCase(Locale.ROOT));
+            }
+        }
+    }
+}

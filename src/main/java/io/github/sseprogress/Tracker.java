@@ -1,0 +1,142 @@
+package io.github.sseprogress;
+
+import java.net.URI;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+/**
+ * Progress of asynchronous jobs over Server-Sent Events: a trigger {@link #start starts} (or joins) a
+ * {@link Job} keyed by a topic, the work publishes snapshots on it and {@link Job#finish finishes} it,
+ * and browsers {@link #subscribe} at any time: a late subscriber gets the latest snapshot, then the live
+ * tail, then the terminal event, after which its stream closes. An {@code @ApplicationScoped} CDI
+ * bean; inject it with {@code @Inject Tracker}.
+ *
+ * <pre>{@code
+ * @POST
+ * public Response start() {
+ *     String id = UUID.randomUUID().toString();
+ *     Tracker.Started s = tracker.start("scan/" + id);
+ *     if (s.isNew()) executor.submit(s.job().wrap(() -> scanner.run()));   // Job.current() inside
+ *     return s.accepted(URI.create("scans/" + id));                        // 202 + Location
+ * }
+ *
+ * @GET @Path("{id}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
+ * public void events(@PathParam("id") String id, @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String last,
+ *                    @Context SseEventSink sink, @Context Sse sse) {
+ *     tracker.subscribe("scan/" + id, sink, sse, last);   // 404 (JSON) unknown, 204 after the terminal
+ * }
+ * }</pre>
+ *
+ * <p>Lifecycle of a topic: no entry → running (after {@code start}) → retained (after
+ * {@code finish}, for {@code sse.tracker.retention}, default 30 s) → no entry. Memory per job is O(1):
+ * only the latest event is kept. Each event carries an {@code id}, increasing per job.
+ *
+ * <p>Threads: every method is thread-safe and returns without waiting for any client; events are
+ * written by the library's writer tasks on the managed scheduler.
+ */
+public interface Tracker {
+
+    /**
+     * Trigger-driven entry (an HTTP POST): joins a running job; otherwise creates a fresh one, also
+     * replacing a retained finished job so that the previous run's terminal is never taken for this
+     * run's. Atomic: of any number of concurrent callers on one topic exactly one gets
+     * {@code isNew() == true} and all get the same job.
+     *
+     * @throws IllegalArgumentException when the topic is null, empty or has control characters
+     * @throws jakarta.ws.rs.ServiceUnavailableException (503) after {@link #shutdown()}
+     */
+    Started start(String topic);
+
+    /**
+     * Subscriber-driven entry ("compute once, many watch"): joins a running job or reuses a retained
+     * finished one (not new); creates a job only when there is no entry. Atomic like {@link #start}.
+     *
+     * @throws IllegalArgumentException when the topic is invalid
+     * @throws jakarta.ws.rs.ServiceUnavailableException (503) after {@link #shutdown()}
+     */
+    Started startOrJoin(String topic);
+
+    /**
+     * Attaches the request's SSE stream to the topic's job: the latest event first (if any), then
+     * the live tail latest-wins (a client that is behind gets the newest snapshot, never a backlog),
+     * in order, without gap or duplicate. For a finished job: exactly the terminal event, then the
+     * stream closes.
+     *
+     * @throws NoSuchTopicException (404 with a JSON body, no mapper needed) when the topic was never
+     *         started or its retention expired
+     * @throws IllegalArgumentException when the topic is invalid
+     * @throws jakarta.ws.rs.ServiceUnavailableException (503) after {@link #shutdown()}
+     */
+    void subscribe(String topic, SseEventSink sink, Sse sse);
+
+    /**
+     * As {@link #subscribe(String, SseEventSink, Sse)} for a browser that reconnects with the
+     * {@code Last-Event-ID} header (may be {@code null}). When it equals the id of the job's terminal
+     * event the client has seen the end: this throws a {@code WebApplicationException} with status
+     * {@code 204 No Content}, which tells {@code EventSource} to stop reconnecting, before the sink
+     * is touched. Any other value gets the latest event, as a new subscriber does.
+     */
+    void subscribe(String topic, SseEventSink sink, Sse sse, String lastEventId);
+
+    /**
+     * The topic's latest event, for a JSON status endpoint used by clients that cannot do SSE; empty
+     * while the job has published nothing.
+     *
+     * @throws NoSuchTopicException (404) when the topic is unknown
+     */
+    Optional<Snapshot> latest(String topic);
+
+    /** The number of open streams on the topic's job; 0 for an unknown topic. */
+    int subscriberCount(String topic);
+
+    /** The topics that have a running or retained job now (a snapshot). */
+    Set<String> topics();
+
+    /**
+     * Ends every stream (reason {@code SHUTDOWN}, no terminal event: browsers reconnect) and drops
+     * every job; dropped jobs report {@link Job#isFinished()} and ignore further calls. Afterwards
+     * {@code start}, {@code startOrJoin} and {@code subscribe} throw 503. Called by the container when
+     * the application stops.
+     */
+    void shutdown();
+
+    /**
+     * What {@link #start} and {@link #startOrJoin} return.
+     *
+     * @param job the job of the topic, new or joined
+     * @param isNew whether this call created it: only then should the caller start the work
+     */
+    record Started(Job job, boolean isNew) {
+
+        public Started {
+            Objects.requireNonNull(job, "job");
+        }
+
+        /**
+         * The conventional answer to the triggering POST: {@code 202 Accepted} with {@code Location}
+         * (a relative URI is resolved against the application's base URI by JAX-RS) and a small JSON
+         * body {@code {"topic":"…","new":true}}, for a new and a joined job alike.
+         */
+        public Response accepted(URI location) {
+            Objects.requireNonNull(location, "location");
+            String body = "{\"topic\":" + JsonText.quote(job.topic()) + ",\"new\":" + isNew + "}";
+            return Response.accepted(body).type(MediaType.APPLICATION_JSON_TYPE).location(location).build();
+        }
+    }
+
+    /**
+     * The latest event of a job.
+     *
+     * @param id the event's {@code id} on the stream
+     * @param data the payload as published (may be {@code null}: {@code publish(null)} is valid)
+     * @param finished whether this is the terminal event
+     */
+    record Snapshot(String id, Object data, boolean finished) {
+    }
+}

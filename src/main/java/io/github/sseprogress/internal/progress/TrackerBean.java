@@ -1,0 +1,188 @@
+package io.github.sseprogress.internal.progress;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.github.sseprogress.DisconnectReason;
+import io.github.sseprogress.NoSuchTopicException;
+import io.github.sseprogress.SlowSubscriberPolicy;
+import io.github.sseprogress.Tracker;
+import io.github.sseprogress.internal.delivery.Delivery;
+import io.github.sseprogress.internal.delivery.Mailbox;
+import io.github.sseprogress.internal.delivery.Subscriber;
+import io.github.sseprogress.internal.wire.EventFormatter;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+/**
+ * The {@link Tracker} bean: a registry of jobs by topic, ported from the Go tracker.
+ *
+ * <h2>Registry algorithm</h2>
+ * {@code jobs} is a {@link ConcurrentHashMap}. {@code start} and {@code startOrJoin} run inside its
+ * per-key atomic {@code compute}, which decides with the seed's table (running → join; retained
+ * terminal → {@code start} replaces, {@code startOrJoin} reuses; none → create) and records whether
+ * this call created the job, so of any number of concurrent callers exactly one sees "new". Finishing
+ * a job schedules its clean-up on the managed scheduler after the retention; clean-up is
+ * {@code jobs.remove(topic, job)}, which removes the entry only if it is still that job, so a job that
+ * replaced it survives. {@code subscribe}, {@code latest} and {@code publish} never lock the registry
+ * ({@code get} is lock-free).
+ *
+ * <h2>Threads and lock order</h2>
+ * Tracker → job, never back: the only lock is the map's per-key bin lock inside {@code compute} and
+ * {@code remove}; inside it the code reads {@link JobImpl#isFinished()} (one volatile read, the job is
+ * lock-free) and constructs a job, nothing else. A job calls back into the tracker
+ * ({@link #finished}) after its own state change, holding nothing. Callers' threads run
+ * {@code start}/{@code subscribe}; the work's thread runs {@code publish}/{@code finish} (enqueue
+ * only); the managed scheduler runs retention clean-up and every client write.
+ */
+@ApplicationScoped
+public class TrackerBean implements Tracker {
+
+    @Inject
+    Delivery delivery;
+
+    private final ConcurrentHashMap<String, JobImpl> jobs = new ConcurrentHashMap<>();
+    private final EventFormatter formatter = new EventFormatter();
+    private volatile boolean shutDown;
+
+    @Override
+    public Started start(String topic) {
+        return open(topic, true);
+    }
+
+    @Override
+    public Started startOrJoin(String topic) {
+        return open(topic, false);
+    }
+
+    private Started open(String topic, boolean replaceFinished) {
+        checkTopic(topic);
+        checkRunning();
+        JobImpl[] created = {null};
+        JobImpl job = jobs.compute(topic, (t, current) -> {
+            if (current != null && (!replaceFinished || !current.isFinished())) {
+                return current;
+            }
+            created[0] = new JobImpl(t, formatter, this::finished);
+            return created[0];
+        });
+        if (shutDown && created[0] != null) {
+            // raced shutdown(): it may have missed this job
+            jobs.remove(topic, job);
+            job.drop();
+            checkRunning();
+        }
+        return new Started(job, created[0] != null);
+    }
+
+    @Override
+    public void subscribe(String topic, SseEventSink sink, Sse sse) {
+        subscribe(topic, sink, sse, null);
+    }
+
+    @Override
+    public void subscribe(String topic, SseEventSink sink, Sse sse, String lastEventId) {
+        checkTopic(topic);
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(sse, "sse");
+        checkRunning();
+        JobImpl job = jobs.get(topic);
+        if (job == null) {
+            throw new NoSuchTopicException(topic);
+        }
+        JobImpl.State state = job.state();
+        if (lastEventId != null && state.finished() && state.event() != null
+                && lastEventId.equals(state.event().getId())) {
+            // The client has the terminal event: 204 tells EventSource to stop reconnecting.
+            throw new WebApplicationException(Response.noContent().build());
+        }
+        Subscriber s = delivery.open(sink, sse, Mailbox.latestWins(), SlowSubscriberPolicy.DROP, delivery.total(),
+                (closed, why) -> job.detach(closed));
+        job.attach(s);
+        if (shutDown || delivery.isStopped()) {
+            s.close(DisconnectReason.SHUTDOWN);
+        }
+    }
+
+    @Override
+    public Optional<Snapshot> latest(String topic) {
+        checkTopic(topic);
+        JobImpl job = jobs.get(topic);
+        if (job == null) {
+            throw new NoSuchTopicException(topic);
+        }
+        return Optional.ofNullable(job.snapshot());
+    }
+
+    @Override
+    public int subscriberCount(String topic) {
+        JobImpl job = topic == null ? null : jobs.get(topic);
+        return job == null ? 0 : job.subscriberCount();
+    }
+
+    @Override
+    public Set<String> topics() {
+        return Set.copyOf(jobs.keySet());
+    }
+
+    @Override
+    @PreDestroy
+    public void shutdown() {
+        shutDown = true;
+        List<JobImpl> all = new ArrayList<>(jobs.values());
+        for (JobImpl job : all) {
+            jobs.remove(job.topic(), job);
+            job.drop();
+        }
+    }
+
+    /** A job reached its terminal: keep it for the retention, then remove it if still the same. */
+    private void finished(JobImpl job) {
+        Duration retention = delivery.config().trackerRetention();
+        if (shutDown || retention.isZero()) {
+            jobs.remove(job.topic(), job);
+            return;
+        }
+        try {
+            job.retention(delivery.scheduling().executor().schedule(() -> jobs.remove(job.topic(), job),
+                    retention.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (RejectedExecutionException e) {
+            jobs.remove(job.topic(), job); // the container is stopping
+        }
+    }
+
+    private void checkRunning() {
+        if (shutDown) {
+            throw new ServiceUnavailableException("SSE progress tracker is shut down");
+        }
+    }
+
+    static void checkTopic(String topic) {
+        if (topic == null) {
+            throw new IllegalArgumentException("topic must not be null");
+        }
+        if (topic.isEmpty()) {
+            throw new IllegalArgumentException("topic must not be empty");
+        }
+        for (int i = 0; i < topic.length(); i++) {
+            if (Character.isISOControl(topic.charAt(i))) {
+                throw new IllegalArgumentException("topic must not contain control characters: "
+                        + topic.replaceAll("\\p{Cntrl}", "?"));
+            }
+        }
+    }
+}

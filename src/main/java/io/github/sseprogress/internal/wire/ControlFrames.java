@@ -1,0 +1,31 @@
+package io.github.sseprogress.internal.wire;
+
+import java.time.Duration;
+
+/** Frames the library itself sends: the connect frame and the replay-loss signal. */
+public final class ControlFrames {
+
+    /** The event name of the "you may have missed events" signal. */
+    public static final String MISSED = "missed";
+
+    private ControlFrames() {
+    }
+
+    /**
+     * The {@code retry:} frame sent first on a new stream. It carries empty data because Jersey writes
+     * {@code retry}, {@code id} and {@code event} only for events with data; a spec-compliant client
+     * applies the retry and dispatches nothing for empty data.
+     */
+    public static PreparedEvent retry(Duration retry) {
+        return new PreparedEvent(0, null, null, "", retry.toMillis(), null, true);
+    }
+
+    /**
+     * The documented loss signal: {@code event: missed}, data {@code {"reason":"..."}}, and an id
+     * (the newest one the store holds, or empty) that replaces the unusable id the client sent, so
+     * its next reconnect resumes from a valid position.
+     */
+    public static PreparedEvent missed(String reason, String resetId) {
+        return new PreparedEvent(0, resetId == null ? "" : resetId, MISSED, "{\"reason\":\"" + reason + "\"}", -1, null, true);
+    }
+}
