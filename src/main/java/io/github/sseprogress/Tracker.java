@@ -85,6 +85,14 @@ public interface Tracker {
     void subscribe(String topic, SseEventSink sink, Sse sse, String lastEventId);
 
     /**
+     * As {@link #subscribe(String, SseEventSink, Sse, String)}, with the request handed over through
+     * {@link SubscribeOptions.Builder#request} (its {@code Last-Event-ID}, principal and headers reach
+     * {@link SubscriberConnecting} observers, which may reject the stream before the topic is looked
+     * up). Other options are ignored: a job's subscriber always holds one latest-wins snapshot.
+     */
+    void subscribe(String topic, SseEventSink sink, Sse sse, SubscribeOptions options);
+
+    /**
      * The topic's latest event, for a JSON status endpoint used by clients that cannot do SSE; empty
      * while the job has published nothing.
      *

@@ -66,6 +66,11 @@ public final class InProcessServer implements AutoCloseable {
         // Liberty accepts 32 KB header fields by default; Grizzly's 8 KB default would answer 400
         // before the application sees a long Last-Event-ID.
         http.getListeners().forEach(l -> l.setMaxHttpHeaderSize(64 * 1024));
+        // Grizzly (like Payara's) queues a stalled client's writes in heap without blocking send()
+        // (measured ~10 MB per connection on Payara). Bound it as a production server should, so a
+        // stalled client makes send() block and the library's write-timeout watchdog is exercised.
+        http.getListeners().forEach(l -> l.getTransport().getAsyncQueueIO().getWriter()
+                .setMaxPendingBytesPerConnection(256 * 1024));
         try {
             http.start();
         } catch (java.io.IOException e) {

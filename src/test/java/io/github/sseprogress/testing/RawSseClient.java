@@ -23,6 +23,9 @@ import java.util.Map;
  */
 public final class RawSseClient implements Closeable {
 
+    /** Body bytes kept for {@link #bodyBytes()}; long streams are parsed but not kept. */
+    private static final int MAX_RECORDED_BODY = 256 * 1024;
+
     private final Socket socket;
     private final InputStream in;
     private final SseParser parser = new SseParser();
@@ -131,7 +134,7 @@ public final class RawSseClient implements Closeable {
         return parser;
     }
 
-    /** Every body byte read so far (de-chunked). */
+    /** The first 256 KiB of body bytes read so far (de-chunked). */
     public byte[] bodyBytes() {
         return body.toByteArray();
     }
@@ -198,7 +201,9 @@ public final class RawSseClient implements Closeable {
     }
 
     private void take(byte[] buf, int r) {
-        body.write(buf, 0, r);
+        if (body.size() < MAX_RECORDED_BODY) {
+            body.write(buf, 0, Math.min(r, MAX_RECORDED_BODY - body.size()));
+        }
         parser.feed(buf, 0, r);
     }
 

@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.NoSuchTopicException;
 import io.github.sseprogress.SlowSubscriberPolicy;
+import io.github.sseprogress.SubscribeOptions;
+import io.github.sseprogress.SubscriberConnecting;
+import io.github.sseprogress.SubscriberDisconnected;
 import io.github.sseprogress.Tracker;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Mailbox;
@@ -21,6 +24,7 @@ import io.github.sseprogress.internal.wire.EventFormatter;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
@@ -54,6 +58,12 @@ public class TrackerBean implements Tracker {
 
     @Inject
     Delivery delivery;
+
+    @Inject
+    Event<SubscriberConnecting> connecting;
+
+    @Inject
+    Event<SubscriberDisconnected> disconnected;
 
     private final ConcurrentHashMap<String, JobImpl> jobs = new ConcurrentHashMap<>();
     private final EventFormatter formatter = new EventFormatter();
@@ -91,19 +101,32 @@ public class TrackerBean implements Tracker {
 
     @Override
     public void subscribe(String topic, SseEventSink sink, Sse sse) {
-        subscribe(topic, sink, sse, null);
+        subscribe(topic, sink, sse, SubscribeOptions.defaults());
     }
 
     @Override
     public void subscribe(String topic, SseEventSink sink, Sse sse, String lastEventId) {
+        subscribe(topic, sink, sse, SubscribeOptions.builder().lastEventId(lastEventId).build());
+    }
+
+    @Override
+    public void subscribe(String topic, SseEventSink sink, Sse sse, SubscribeOptions options) {
         checkTopic(topic);
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(sse, "sse");
+        SubscribeOptions opts = options == null ? SubscribeOptions.defaults() : options;
         checkRunning();
+        // The hook runs before the existence check, so an unauthorised client cannot probe job ids.
+        SubscriberConnecting hook = new SubscriberConnecting(topic, opts.principal(), opts.headers(), opts.lastEventId());
+        connecting.fire(hook);
+        if (hook.isRejected()) {
+            throw new WebApplicationException(hook.rejectionResponse());
+        }
         JobImpl job = jobs.get(topic);
         if (job == null) {
             throw new NoSuchTopicException(topic);
         }
+        String lastEventId = opts.lastEventId();
         JobImpl.State state = job.state();
         if (lastEventId != null && state.finished() && state.event() != null
                 && lastEventId.equals(state.event().getId())) {
@@ -111,10 +134,22 @@ public class TrackerBean implements Tracker {
             throw new WebApplicationException(Response.noContent().build());
         }
         Subscriber s = delivery.open(sink, sse, Mailbox.latestWins(), SlowSubscriberPolicy.DROP, delivery.total(),
-                (closed, why) -> job.detach(closed));
+                (closed, why) -> {
+                    job.detach(closed);
+                    fireDisconnected(topic, why);
+                });
         job.attach(s);
         if (shutDown || delivery.isStopped()) {
             s.close(DisconnectReason.SHUTDOWN);
+        }
+    }
+
+    private void fireDisconnected(String topic, DisconnectReason why) {
+        try {
+            disconnected.fire(new SubscriberDisconnected(topic, why));
+        } catch (RuntimeException e) {
+            java.util.logging.Logger.getLogger(TrackerBean.class.getName())
+                    .log(java.util.logging.Level.WARNING, "a SubscriberDisconnected observer failed", e);
         }
     }
 
