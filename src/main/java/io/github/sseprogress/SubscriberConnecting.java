@@ -95,28 +95,6 @@ public final class SubscriberConnecting {
         }
         String m = message == null ? s.getReasonPhrase() : message;
         return Response.status(s).type("application/json")
-                .entity("{\"status\":" + s.getStatusCode() + ",\"message\":\"" + jsonEscape(m) + "\"}").build();
-    }
-
-    static String jsonEscape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"':
-                    b.append("\\\"");
-                    break;
-                case '\\':
-                    b.append("\\\\");
-                    break;
-                default:
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-            }
-        }
-        return b.toString();
+                .entity("{\"status\":" + s.getStatusCode() + ",\"message\":" + JsonText.quote(m) + "}").build();
     }
 }

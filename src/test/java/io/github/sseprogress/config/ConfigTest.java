@@ -42,6 +42,8 @@ class ConfigTest {
             assertThat(c.retry()).isNull();
             assertThat(c.replaySize()).isZero();
             assertThat(c.trackerRetention()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(c.writerThreads()).isEqualTo(16);
+            assertThat(c.replayIdleRetention()).isEqualTo(Duration.ofMinutes(5));
         }
     }
 
@@ -49,7 +51,8 @@ class ConfigTest {
     void overridesAreReadInBothDurationForms() {
         Map<String, String> props = Map.of("sse.heartbeat-interval", "PT2S", "sse.write-timeout", "750ms",
                 "sse.queue-size", "8", "sse.slow-subscriber-policy", "close", "sse.polling.interval", "1m",
-                "sse.tracker.retention", "2h", "sse.retry", "3s", "sse.replay.size", "256");
+                "sse.tracker.retention", "2h", "sse.retry", "3s", "sse.replay.size", "256",
+                "sse.writer-threads", "4", "sse.replay.idle-retention", "PT1M");
         try (TestConfig ignored = TestConfig.install(props); WeldContainer weld = boot()) {
             SseConfig c = weld.select(SseConfig.class).get();
             assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
@@ -60,6 +63,8 @@ class ConfigTest {
             assertThat(c.trackerRetention()).isEqualTo(Duration.ofHours(2));
             assertThat(c.retry()).isEqualTo(Duration.ofSeconds(3));
             assertThat(c.replaySize()).isEqualTo(256);
+            assertThat(c.writerThreads()).isEqualTo(4);
+            assertThat(c.replayIdleRetention()).isEqualTo(Duration.ofMinutes(1));
         }
     }
 
@@ -82,7 +87,9 @@ class ConfigTest {
         "sse.slow-subscriber-policy, ignore",
         "sse.polling.interval, 0s",
         "sse.tracker.retention, PT-5S",
-        "sse.replay.size, -1"
+        "sse.replay.size, -1",
+        "sse.writer-threads, 0",
+        "sse.replay.idle-retention, 0"
     })
     void invalidValueFailsStartUpNamingTheKey(String key, String value) {
         try (TestConfig ignored = TestConfig.install(Map.of(key, value))) {

@@ -22,7 +22,7 @@ import io.github.sseprogress.topic.TopicResource;
  */
 class KilledClientsTest {
 
-    private static final Duration HEARTBEAT = Duration.ofMillis(400);
+    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
     @Test
     void vanishedClientsAreRemovedWithinOneHeartbeatIntervalAndThreadsReturnToBaseline() throws Exception {
@@ -43,8 +43,8 @@ class KilledClientsTest {
             assertThat(delivery.liveCount()).isZero();
             assertThat(topics.topics()).isEmpty();
             // Detection takes a failed write; the two-frame heartbeat finds every vanished client at the
-            // next heartbeat (the 200 ms slack covers the writer task on a loaded 2-core machine).
-            assertThat(Duration.ofNanos(worst)).isLessThan(HEARTBEAT.plusMillis(200));
+            // next heartbeat (the 500 ms slack covers the writer task on a loaded 2-core machine).
+            assertThat(Duration.ofNanos(worst)).isLessThan(HEARTBEAT.plusMillis(500));
             try {
                 // Jersey's own cached async executor (used by its SseBroadcaster.register/close) grows
                 // with peak concurrency and shrinks after its keep-alive: bounded, not per client.

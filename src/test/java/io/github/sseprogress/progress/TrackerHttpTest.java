@@ -109,18 +109,18 @@ class TrackerHttpTest {
         List<SseParser.Event> first = c.readEvents(1, WAIT);
         assertThat(first).hasSize(1);
         assertThat(first.get(0).data()).isEqualTo("{\"status\":\"processing\",\"progress\":50,\"step\":\"step 50\"}");
-        assertThat(first.get(0).lastEventId()).isEqualTo("3");
+        assertThat(first.get(0).lastEventId()).endsWith("-3");
 
         job.publish(Progress.processing(70, "step 70"));
         List<SseParser.Event> live = c.readEvents(1, WAIT);
         assertThat(live).extracting(SseParser.Event::data).containsExactly(json(Progress.processing(70, "step 70")));
-        assertThat(live.get(0).lastEventId()).isEqualTo("4");
+        assertThat(live.get(0).lastEventId()).endsWith("-4");
 
         assertThat(job.finish(Progress.completed(Map.of("hosts", 3)))).isTrue();
         List<SseParser.Event> rest = readToEnd(c);
         assertThat(rest).extracting(SseParser.Event::data)
                 .containsExactly("{\"status\":\"completed\",\"progress\":100,\"data\":{\"hosts\":3}}");
-        assertThat(rest.get(0).lastEventId()).isEqualTo("5");
+        assertThat(rest.get(0).lastEventId()).endsWith("-5");
         await().atMost(WAIT).until(() -> tracker.subscriberCount("late") == 0);
     }
 
@@ -134,7 +134,7 @@ class TrackerHttpTest {
         List<SseParser.Event> got = readToEnd(c);
         assertThat(got).extracting(SseParser.Event::data)
                 .containsExactly("{\"status\":\"failed\",\"progress\":0,\"message\":\"host unreachable\"}");
-        assertThat(got.get(0).lastEventId()).isEqualTo("2");
+        assertThat(got.get(0).lastEventId()).endsWith("-2");
     }
 
     @Test
@@ -167,7 +167,7 @@ class TrackerHttpTest {
         job.publish(Progress.processing(50, null));
         job.finish(Progress.completed());
         String terminalId = tracker.latest("reconnect-done").orElseThrow().id();
-        assertThat(terminalId).isEqualTo("2");
+        assertThat(terminalId).endsWith("-2");
 
         RawSseClient c = connect("reconnect-done", "Last-Event-ID: " + terminalId);
         assertThat(c.status()).isEqualTo(204);
@@ -176,7 +176,22 @@ class TrackerHttpTest {
 
         // any other id (an earlier event) gets the latest, here the terminal, then the end
         RawSseClient older = stream("reconnect-done", "Last-Event-ID: 1");
-        assertThat(readToEnd(older)).extracting(SseParser.Event::lastEventId).containsExactly("2");
+        assertThat(readToEnd(older)).extracting(SseParser.Event::lastEventId).containsExactly(terminalId);
+    }
+
+    @Test
+    void theTerminalIdOfAReplacedRunIsNotMistakenForTheNewRunsTerminal() throws Exception {
+        Job first = tracker.start("rerun").job();
+        first.publish("a");
+        first.finish("first done");
+        String oldTerminal = tracker.latest("rerun").orElseThrow().id();
+        Job second = tracker.start("rerun").job();
+        second.publish("b");
+        second.finish("second done"); // same sequence as the old terminal
+        assertThat(tracker.latest("rerun").orElseThrow().id()).isNotEqualTo(oldTerminal);
+
+        RawSseClient c = stream("rerun", "Last-Event-ID: " + oldTerminal);
+        assertThat(readToEnd(c)).extracting(SseParser.Event::data).containsExactly("second done");
     }
 
     @Test
@@ -188,9 +203,9 @@ class TrackerHttpTest {
         RawSseClient c = stream("reconnect-running", "Last-Event-ID: 1");
         List<SseParser.Event> got = c.readEvents(1, WAIT);
         assertThat(got).extracting(SseParser.Event::data).containsExactly("c");
-        assertThat(got.get(0).lastEventId()).isEqualTo("3");
+        assertThat(got.get(0).lastEventId()).endsWith("-3");
         // a client that already has the latest id still gets it again (harmless for snapshots)
-        RawSseClient same = stream("reconnect-running", "Last-Event-ID: 3");
+        RawSseClient same = stream("reconnect-running", "Last-Event-ID: " + got.get(0).lastEventId());
         assertThat(same.readEvents(1, WAIT)).extracting(SseParser.Event::data).containsExactly("c");
         job.finish("end");
     }
@@ -227,7 +242,7 @@ class TrackerHttpTest {
         }
         assertThat(readToEnd(c)).extracting(SseParser.Event::data).containsExactly("end");
         Tracker.Snapshot latest = tracker.latest("after-finish").orElseThrow();
-        assertThat(latest).isEqualTo(new Tracker.Snapshot("2", "end", true));
+        assertThat(bySequence(latest)).isEqualTo(new Tracker.Snapshot("2", "end", true));
         assertThat(job.isFinished()).isTrue();
     }
 
@@ -261,7 +276,7 @@ class TrackerHttpTest {
         assertThat(won).hasValue(1);
         Tracker.Snapshot terminal = tracker.latest("racing-finish").orElseThrow();
         assertThat(terminal.finished()).isTrue();
-        assertThat(terminal.id()).isEqualTo("1");
+        assertThat(terminal.id()).endsWith("-1");
         List<SseParser.Event> got = readToEnd(c);
         assertThat(got).extracting(SseParser.Event::data).containsExactly((String) terminal.data());
     }
@@ -272,7 +287,7 @@ class TrackerHttpTest {
         job.publish(null);
         RawSseClient c = stream("nulls");
         assertThat(c.readEvents(1, WAIT)).extracting(SseParser.Event::data).containsExactly("null");
-        assertThat(tracker.latest("nulls")).contains(new Tracker.Snapshot("1", null, false));
+        assertThat(tracker.latest("nulls").map(TrackerHttpTest::bySequence)).contains(new Tracker.Snapshot("1", null, false));
         job.finish(null);
         assertThat(readToEnd(c)).extracting(SseParser.Event::data).containsExactly("null");
     }
@@ -344,13 +359,13 @@ class TrackerHttpTest {
         for (int t = 0; t < topics; t++) {
             Tracker.Snapshot terminal = tracker.latest("stress/" + t).orElseThrow();
             assertThat(terminal.finished()).isTrue();
-            assertThat(Long.parseLong(terminal.id())).isBetween(1L, (long) publishers * events + 1);
+            assertThat(seq(terminal.id())).isBetween(1L, (long) publishers * events + 1);
             for (RawSseClient c : streams.get(t)) {
                 List<SseParser.Event> got = readToEnd(c);
                 assertThat(got).isNotEmpty();
                 long previous = 0;
                 for (SseParser.Event e : got) {
-                    long id = Long.parseLong(e.lastEventId());
+                    long id = seq(e.lastEventId());
                     assertThat(id).as("ids increase on every stream").isGreaterThan(previous);
                     previous = id;
                 }
@@ -384,7 +399,7 @@ class TrackerHttpTest {
         List<RawSseClient> attached = new ArrayList<>();
         List<Long> latestBefore = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            latestBefore.add(Long.parseLong(tracker.latest("attach-race").orElseThrow().id()));
+            latestBefore.add(seq(tracker.latest("attach-race").orElseThrow().id()));
             attached.add(stream("attach-race"));
         }
         stop.countDown();
@@ -393,13 +408,13 @@ class TrackerHttpTest {
         String terminalId = tracker.latest("attach-race").orElseThrow().id();
         for (int i = 0; i < attached.size(); i++) {
             List<SseParser.Event> got = readToEnd(attached.get(i));
-            assertThat(Long.parseLong(got.get(0).lastEventId())).as("never older than the latest at attach")
+            assertThat(seq(got.get(0).lastEventId())).as("never older than the latest at attach")
                     .isGreaterThanOrEqualTo(latestBefore.get(i));
             long previous = 0;
             for (SseParser.Event e : got) {
-                long id = Long.parseLong(e.lastEventId());
+                long id = seq(e.lastEventId());
                 assertThat(id).as("no duplicate, no going back").isGreaterThan(previous);
-                assertThat(e.data()).as("payload matches its id").isEqualTo(id == Long.parseLong(terminalId) ? "end" : Long.toString(id - 1));
+                assertThat(e.data()).as("payload matches its id").isEqualTo(id == seq(terminalId) ? "end" : Long.toString(id - 1));
                 previous = id;
             }
             assertThat(got.get(got.size() - 1).lastEventId()).isEqualTo(terminalId);
@@ -481,5 +496,15 @@ class TrackerHttpTest {
         clients.add(c);
         assertThat(watched.get(10, TimeUnit.SECONDS)).isTrue();
         assertThat(readToEnd(c)).extracting(SseParser.Event::data).containsExactly("done");
+    }
+
+    /** The per-job sequence of an event id ({@code <run>-<sequence>}). */
+    static long seq(String id) {
+        return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
+    }
+
+    /** The snapshot with its id reduced to the sequence, for comparing with literal values. */
+    static Tracker.Snapshot bySequence(Tracker.Snapshot s) {
+        return new Tracker.Snapshot(Long.toString(seq(s.id())), s.data(), s.finished());
     }
 }

@@ -24,6 +24,7 @@ public class TestScheduling {
 
     /** Threads named so tests can count them. */
     public static final String THREAD_PREFIX = "sse-test-scheduler-";
+    public static final String WRITER_PREFIX = "sse-test-writer-";
 
     @Produces
     @ApplicationScoped
@@ -38,10 +39,21 @@ public class TestScheduling {
         pool.setRemoveOnCancelPolicy(true);
         pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         pool.setKeepAliveTime(30, TimeUnit.SECONDS);
-        return Scheduling.of(pool);
+        java.util.concurrent.ThreadPoolExecutor writers = new java.util.concurrent.ThreadPoolExecutor(16, 16, 30,
+                TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, WRITER_PREFIX + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        writers.allowCoreThreadTimeOut(true);
+        // Bounded pools, started up front so thread-count baselines in tests include them whole.
+        pool.prestartAllCoreThreads();
+        writers.prestartAllCoreThreads();
+        return Scheduling.of(pool, writers);
     }
 
     void close(@Disposes Scheduling scheduling) {
         scheduling.executor().shutdown(); // like a container: queued tasks still run
+        ((java.util.concurrent.ExecutorService) scheduling.writers()).shutdown();
     }
 }

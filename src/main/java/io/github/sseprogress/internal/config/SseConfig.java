@@ -34,9 +34,11 @@ public final class SseConfig {
     public static final String REPLAY_SIZE = "sse.replay.size";
     public static final String REPLAY_IDLE_RETENTION = "sse.replay.idle-retention";
     public static final String TRACKER_RETENTION = "sse.tracker.retention";
+    public static final String WRITER_THREADS = "sse.writer-threads";
 
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
     static final int DEFAULT_QUEUE_SIZE = 64;
+    static final int DEFAULT_WRITER_THREADS = 16;
     static final Duration DEFAULT_POLLING_INTERVAL = Duration.ofSeconds(5);
     static final Duration DEFAULT_REPLAY_IDLE_RETENTION = Duration.ofMinutes(5);
     static final Duration DEFAULT_TRACKER_RETENTION = Duration.ofSeconds(30);
@@ -54,6 +56,7 @@ public final class SseConfig {
     private final int replaySize;
     private final Duration replayIdleRetention;
     private final Duration trackerRetention;
+    private final int writerThreads;
 
     /** Reads and validates every key through {@code lookup} (key → raw value, empty when unset). */
     public SseConfig(Function<String, Optional<String>> lookup) {
@@ -72,6 +75,7 @@ public final class SseConfig {
         this.replaySize = integer(lookup, REPLAY_SIZE, 0, 0, 10_000_000);
         this.replayIdleRetention = positive(lookup, REPLAY_IDLE_RETENTION, DEFAULT_REPLAY_IDLE_RETENTION);
         this.trackerRetention = duration(lookup, TRACKER_RETENTION, DEFAULT_TRACKER_RETENTION, false);
+        this.writerThreads = integer(lookup, WRITER_THREADS, DEFAULT_WRITER_THREADS, 1, 10_000);
     }
 
     /** All defaults (no configuration source). */
@@ -121,6 +125,11 @@ public final class SseConfig {
 
     public Duration trackerRetention() {
         return trackerRetention;
+    }
+
+    /** Threads writing to clients at most at once (each stalled client can pin one). */
+    public int writerThreads() {
+        return writerThreads;
     }
 
     /** Parses a duration in ISO-8601 or {@code <number><ms|s|m|h|d>} form. */

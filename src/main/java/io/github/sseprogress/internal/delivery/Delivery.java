@@ -75,7 +75,7 @@ public class Delivery {
             BiConsumer<Subscriber, DisconnectReason> onClosed) {
         BiConsumer<Subscriber, DisconnectReason> untrack = (s, why) -> live.remove(s);
         Subscriber s = new Subscriber(sink, sse, mailbox, policy == null ? config.slowSubscriberPolicy() : policy,
-                scheduling.executor(), counters, heartbeat, untrack.andThen(onClosed));
+                scheduling.writers(), counters, heartbeat, untrack.andThen(onClosed));
         live.add(s);
         // The opening frame commits the response: Open Liberty holds the headers back until the first
         // write, so without it a client would see nothing until the first event or heartbeat.

@@ -23,7 +23,7 @@ import io.github.sseprogress.internal.wire.PreparedEvent;
  *
  * <h2>Algorithm</h2>
  * The whole observable state is one immutable {@link State} in an {@link AtomicReference}: the
- * latest event (whose sequence is also its {@code id}), the payload as published, and whether it is
+ * latest event (whose id is {@code <run>-<sequence>}), the payload as published, and whether it is
  * terminal. {@code publish} and {@code finish} format the payload first (outside any retry loop),
  * then CAS {@code state} from {@code cur} to a state whose sequence is {@code cur.sequence + 1};
  * a CAS that finds a terminal state gives up. So sequences follow the order of successful CASes, the
@@ -51,6 +51,13 @@ import io.github.sseprogress.internal.wire.PreparedEvent;
  * their subscribers' writer tasks on the managed scheduler.
  */
 final class JobImpl implements Job {
+
+    /**
+     * A random token per job, prefixed to its event ids ({@code <run>-<sequence>}): a job that replaces
+     * a finished one on the same topic never reuses an id, so a browser reconnecting with the old
+     * run's terminal id is not mistaken for one that has this run's terminal (204).
+     */
+    private final String run = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFFFL, 36);
 
     /** The latest event; {@code event == null} before the first publish (and in a dropped job). */
     record State(PreparedEvent event, Object data, boolean finished) {
@@ -121,7 +128,7 @@ final class JobImpl implements Job {
                 return null;
             }
             long seq = cur.sequence() + 1;
-            State next = new State(formatted.withSequenceAndId(seq, Long.toString(seq)), data, terminal);
+            State next = new State(formatted.withSequenceAndId(seq, run + "-" + seq), data, terminal);
             if (state.compareAndSet(cur, next)) {
                 return next;
             }

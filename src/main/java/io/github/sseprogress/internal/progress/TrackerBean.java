@@ -14,17 +14,15 @@ import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.NoSuchTopicException;
 import io.github.sseprogress.SlowSubscriberPolicy;
 import io.github.sseprogress.SubscribeOptions;
-import io.github.sseprogress.SubscriberConnecting;
-import io.github.sseprogress.SubscriberDisconnected;
 import io.github.sseprogress.Tracker;
 import io.github.sseprogress.internal.delivery.Delivery;
+import io.github.sseprogress.internal.delivery.Hooks;
 import io.github.sseprogress.internal.delivery.Mailbox;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.EventFormatter;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
@@ -60,10 +58,7 @@ public class TrackerBean implements Tracker {
     Delivery delivery;
 
     @Inject
-    Event<SubscriberConnecting> connecting;
-
-    @Inject
-    Event<SubscriberDisconnected> disconnected;
+    Hooks hooks;
 
     private final ConcurrentHashMap<String, JobImpl> jobs = new ConcurrentHashMap<>();
     private final EventFormatter formatter = new EventFormatter();
@@ -117,11 +112,7 @@ public class TrackerBean implements Tracker {
         SubscribeOptions opts = options == null ? SubscribeOptions.defaults() : options;
         checkRunning();
         // The hook runs before the existence check, so an unauthorised client cannot probe job ids.
-        SubscriberConnecting hook = new SubscriberConnecting(topic, opts.principal(), opts.headers(), opts.lastEventId());
-        connecting.fire(hook);
-        if (hook.isRejected()) {
-            throw new WebApplicationException(hook.rejectionResponse());
-        }
+        hooks.connecting(topic, opts);
         JobImpl job = jobs.get(topic);
         if (job == null) {
             throw new NoSuchTopicException(topic);
@@ -136,20 +127,11 @@ public class TrackerBean implements Tracker {
         Subscriber s = delivery.open(sink, sse, Mailbox.latestWins(), SlowSubscriberPolicy.DROP, delivery.total(),
                 (closed, why) -> {
                     job.detach(closed);
-                    fireDisconnected(topic, why);
+                    hooks.disconnected(topic, why);
                 });
         job.attach(s);
         if (shutDown || delivery.isStopped()) {
             s.close(DisconnectReason.SHUTDOWN);
-        }
-    }
-
-    private void fireDisconnected(String topic, DisconnectReason why) {
-        try {
-            disconnected.fire(new SubscriberDisconnected(topic, why));
-        } catch (RuntimeException e) {
-            java.util.logging.Logger.getLogger(TrackerBean.class.getName())
-                    .log(java.util.logging.Level.WARNING, "a SubscriberDisconnected observer failed", e);
         }
     }
 
@@ -207,17 +189,6 @@ public class TrackerBean implements Tracker {
     }
 
     static void checkTopic(String topic) {
-        if (topic == null) {
-            throw new IllegalArgumentException("topic must not be null");
-        }
-        if (topic.isEmpty()) {
-            throw new IllegalArgumentException("topic must not be empty");
-        }
-        for (int i = 0; i < topic.length(); i++) {
-            if (Character.isISOControl(topic.charAt(i))) {
-                throw new IllegalArgumentException("topic must not contain control characters: "
-                        + topic.replaceAll("\\p{Cntrl}", "?"));
-            }
-        }
+        Hooks.checkTopic(topic);
     }
 }

@@ -19,10 +19,9 @@ import io.github.sseprogress.Manager;
 import io.github.sseprogress.ReplayStore;
 import io.github.sseprogress.SseEvent;
 import io.github.sseprogress.SubscribeOptions;
-import io.github.sseprogress.SubscriberConnecting;
-import io.github.sseprogress.SubscriberDisconnected;
 import io.github.sseprogress.internal.delivery.Counters;
 import io.github.sseprogress.internal.delivery.Delivery;
+import io.github.sseprogress.internal.delivery.Hooks;
 import io.github.sseprogress.internal.delivery.Mailbox;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.ControlFrames;
@@ -31,10 +30,8 @@ import io.github.sseprogress.internal.wire.PreparedEvent;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ServiceUnavailableException;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -76,10 +73,7 @@ public class ManagerBean implements Manager {
     ReplayStore replayStore;
 
     @Inject
-    Event<SubscriberConnecting> connecting;
-
-    @Inject
-    Event<SubscriberDisconnected> disconnected;
+    Hooks hooks;
 
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final EventFormatter formatter = new EventFormatter();
@@ -92,18 +86,14 @@ public class ManagerBean implements Manager {
 
     @Override
     public void subscribe(String topic, SseEventSink sink, Sse sse, SubscribeOptions options) {
-        checkTopic(topic);
+        Hooks.checkTopic(topic);
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(sse, "sse");
         SubscribeOptions opts = options == null ? SubscribeOptions.defaults() : options;
         if (shutDown) {
             throw new ServiceUnavailableException("SSE topics are shut down");
         }
-        SubscriberConnecting hook = new SubscriberConnecting(topic, opts.principal(), opts.headers(), opts.lastEventId());
-        connecting.fire(hook);
-        if (hook.isRejected()) {
-            throw new WebApplicationException(hook.rejectionResponse());
-        }
+        hooks.connecting(topic, opts);
         int queue = opts.queueSize() > 0 ? opts.queueSize() : delivery.config().queueSize();
         int replay = opts.replay() > 0 ? opts.replay() : opts.replay() < 0 ? 0 : delivery.config().replaySize();
         List<PreparedEvent> first = new ArrayList<>(2);
@@ -287,7 +277,7 @@ public class ManagerBean implements Manager {
             return null;
         });
         if (why != null) {
-            fireDisconnected(name, why);
+            hooks.disconnected(name, why);
         }
         Topic t = emptied[0];
         if (t == null) {
@@ -339,14 +329,6 @@ public class ManagerBean implements Manager {
         }
     }
 
-    private void fireDisconnected(String topic, DisconnectReason why) {
-        try {
-            disconnected.fire(new SubscriberDisconnected(topic, why));
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "a SubscriberDisconnected observer failed", e);
-        }
-    }
-
     private void runLater(Runnable r) {
         try {
             delivery.scheduling().executor().execute(r);
@@ -363,23 +345,9 @@ public class ManagerBean implements Manager {
         }
     }
 
-    static void checkTopic(String topic) {
-        checkTopicNotNull(topic);
-        if (topic.isEmpty()) {
-            throw new IllegalArgumentException("topic must not be empty");
-        }
-        for (int i = 0; i < topic.length(); i++) {
-            if (Character.isISOControl(topic.charAt(i))) {
-                throw new IllegalArgumentException("topic must not contain control characters: "
-                        + topic.replaceAll("\\p{Cntrl}", "?"));
-            }
-        }
-    }
-
     private static void checkTopicNotNull(String topic) {
         if (topic == null) {
             throw new IllegalArgumentException("topic must not be null");
         }
     }
-
 }

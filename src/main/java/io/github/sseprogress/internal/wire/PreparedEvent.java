@@ -72,6 +72,14 @@ public final class PreparedEvent implements OutboundSseEvent {
     /** The container's own event value for this frame, built once. */
     public OutboundSseEvent nativeEvent(Sse sse) {
         OutboundSseEvent n = nativeEvent;
+        if (n == null && isRetryOnly() && !isJersey(sse)) {
+            // RESTEasy (Open Liberty) writes "retry:" for any event that has a type, and a "data:" line
+            // whenever data is set (even empty, which browsers dispatch as an empty message). This
+            // value has a type and no data: it goes out as "retry: N" alone. Jersey instead writes
+            // retry only for events with data, and no data line for empty data: it gets data "".
+            n = new PreparedEvent(0, null, null, null, retryMillis, null, true);
+            nativeEvent = n;
+        }
         if (n == null) {
             OutboundSseEvent.Builder b = sse.newEventBuilder();
             if (id != null) {
@@ -93,6 +101,14 @@ public final class PreparedEvent implements OutboundSseEvent {
             nativeEvent = n;
         }
         return n;
+    }
+
+    private boolean isRetryOnly() {
+        return control && retryMillis >= 0 && "".equals(data) && id == null && name == null && comment == null;
+    }
+
+    private static boolean isJersey(Sse sse) {
+        return sse.getClass().getName().startsWith("org.glassfish.jersey.");
     }
 
     @Override

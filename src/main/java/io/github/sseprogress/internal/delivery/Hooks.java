@@ -1,0 +1,73 @@
+package io.github.sseprogress.internal.delivery;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.github.sseprogress.DisconnectReason;
+import io.github.sseprogress.SubscribeOptions;
+import io.github.sseprogress.SubscriberConnecting;
+import io.github.sseprogress.SubscriberDisconnected;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.WebApplicationException;
+
+/**
+ * Fires the application's connect and disconnect hooks (CDI events) for the Manager and the Tracker
+ * alike. Connect runs on the request thread; disconnect on whichever thread noticed the end.
+ */
+@ApplicationScoped
+public class Hooks {
+
+    private static final Logger LOG = Logger.getLogger(Hooks.class.getName());
+
+    @Inject
+    Event<SubscriberConnecting> connecting;
+
+    @Inject
+    Event<SubscriberDisconnected> disconnected;
+
+    /**
+     * Asks the observers whether {@code topic} may be streamed to this request.
+     *
+     * @throws WebApplicationException with the observer's status and JSON body when rejected
+     */
+    public void connecting(String topic, SubscribeOptions options) {
+        SubscriberConnecting hook = new SubscriberConnecting(topic, options.principal(), options.headers(),
+                options.lastEventId());
+        connecting.fire(hook);
+        if (hook.isRejected()) {
+            throw new WebApplicationException(hook.rejectionResponse());
+        }
+    }
+
+    /** Tells the observers a stream ended; an observer's failure is logged, never thrown. */
+    public void disconnected(String topic, DisconnectReason why) {
+        try {
+            disconnected.fire(new SubscriberDisconnected(topic, why));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a SubscriberDisconnected observer failed", e);
+        }
+    }
+
+    /**
+     * Validates a topic name: not null, not empty, no control characters.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static void checkTopic(String topic) {
+        if (topic == null) {
+            throw new IllegalArgumentException("topic must not be null");
+        }
+        if (topic.isEmpty()) {
+            throw new IllegalArgumentException("topic must not be empty");
+        }
+        for (int i = 0; i < topic.length(); i++) {
+            if (Character.isISOControl(topic.charAt(i))) {
+                throw new IllegalArgumentException("topic must not contain control characters: "
+                        + topic.replaceAll("\\p{Cntrl}", "?"));
+            }
+        }
+    }
+}
