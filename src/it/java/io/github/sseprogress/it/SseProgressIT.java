@@ -227,7 +227,7 @@ class SseProgressIT {
         post("api/jobs/" + id + "/publish?progress=40&step=Scanning", "");
         HttpResponse<String> status = get("api/jobs/" + id);
         assertEquals(200, status.statusCode());
-        assertTrue(status.body().contains("\"id\":\"1\""), status.body());
+        assertTrue(status.body().matches(".*\"id\":\"[0-9a-z]+-1\".*"), status.body());
         assertTrue(status.body().contains("\"finished\":false"), status.body());
         assertTrue(status.body().contains("\"progress\":40"), status.body());
         assertTrue(status.body().contains("\"status\":\"processing\""), status.body());
@@ -247,18 +247,18 @@ class SseProgressIT {
         SseClient late = subscribe("api/jobs/" + id + "/events");
         SseClient.Event latest = late.expect(WAIT);
         assertTrue(latest.data().contains("\"progress\":20"), "the latest snapshot first, not a backlog: " + latest.data());
-        assertEquals("2", latest.lastEventId());
+        assertEquals("2", sequence(latest.lastEventId()), "job event ids are <run>-<sequence>");
 
         post("api/jobs/" + id + "/publish?progress=60&step=three", "");
         SseClient.Event live = late.expect(WAIT);
         assertTrue(live.data().contains("\"progress\":60") && live.data().contains("\"step\":\"three\""), live.data());
-        assertEquals("3", live.lastEventId());
+        assertEquals("3", sequence(live.lastEventId()), "job event ids are <run>-<sequence>");
 
         assertTrue(post("api/jobs/" + id + "/finish?failed=disk%20full", "").body().contains("\"won\":true"));
         SseClient.Event terminal = late.expect(WAIT);
         assertTrue(terminal.data().contains("\"status\":\"failed\"") && terminal.data().contains("disk full"),
                 terminal.data());
-        assertEquals("4", terminal.lastEventId());
+        assertEquals("4", sequence(terminal.lastEventId()), "job event ids are <run>-<sequence>");
         assertTrue(late.awaitEnd(WAIT), "the server ends the stream after the terminal event");
         assertNull(late.next(Duration.ZERO), "nothing after the terminal event");
     }
@@ -273,7 +273,7 @@ class SseProgressIT {
         SseClient s = subscribe("api/jobs/" + id + "/events");
         SseClient.Event terminal = s.expect(WAIT);
         assertTrue(terminal.data().contains("\"status\":\"completed\""), terminal.data());
-        assertEquals("2", terminal.lastEventId());
+        assertEquals("2", sequence(terminal.lastEventId()), "job event ids are <run>-<sequence>");
         assertTrue(s.awaitEnd(WAIT), "closed after the one frame");
         assertNull(s.next(Duration.ZERO), "exactly one frame: " + SseClient.escape(s.body()));
     }
@@ -284,9 +284,12 @@ class SseProgressIT {
         post("api/jobs/" + id, "");
         post("api/jobs/" + id + "/publish?progress=50&step=half", "");
         post("api/jobs/" + id + "/finish", "");
+        SseClient first = subscribe("api/jobs/" + id + "/events", Map.of());
+        String terminalId = first.expect(WAIT).lastEventId();
+        assertTrue(first.awaitEnd(WAIT));
 
         HttpResponse<String> done = http.send(HttpRequest.newBuilder(uri("api/jobs/" + id + "/events"))
-                .header("Accept", "text/event-stream").header("Last-Event-ID", "2")
+                .header("Accept", "text/event-stream").header("Last-Event-ID", terminalId)
                 .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(204, done.statusCode(), "204 stops EventSource from reconnecting: " + done.body());
 
@@ -741,5 +744,10 @@ class SseProgressIT {
         Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
         assertTrue(m.find(), () -> key + " in " + json);
         return m.group(1);
+    }
+
+    /** The per-job sequence of a Tracker event id ({@code <run>-<sequence>}). */
+    private static String sequence(String id) {
+        return id == null ? null : id.substring(id.lastIndexOf('-') + 1);
     }
 }
