@@ -1,0 +1,405 @@
+package io.github.sseprogress.bench.tools;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs every scenario against the three systems in one run and writes
+ * {@code <out>/run-<timestamp>.json}, {@code .md} (tables of ratios) and {@code .svg} (latency
+ * percentiles vs subscriber count). Sizes come from system properties (defaults = the documented run).
+ *
+ * <p>Arguments: {@code libertyPort limitPort outDir}.
+ */
+public final class Runner {
+
+    static final int BYTES = Integer.getInteger("bench.bytes", 100);
+    static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "10"));
+    static final int[] FANOUT_N = ints(System.getProperty("bench.fanout.n", "1000,5000"));
+    static final int[] FANOUT_RATE = ints(System.getProperty("bench.fanout.rate", "10,100"));
+    static final int STALL_FILL = Integer.getInteger("bench.stall.fill", 8 << 20);
+    static final int JOBS = Integer.getInteger("bench.jobs", 1000);
+    static final int JOB_SUBS = Integer.getInteger("bench.jobs.subs", 2);
+    static final double JOB_RATE = Double.parseDouble(System.getProperty("bench.jobs.rate", "20"));
+    static final int JOB_LATE = Integer.getInteger("bench.jobs.late", 200);
+    static final int IDLE_N = Integer.getInteger("bench.idle.n", 10000);
+    static final double IDLE_SECONDS = Double.parseDouble(System.getProperty("bench.idle.seconds", "20"));
+    static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle");
+
+    private final Target ours;
+    private final Target stock;
+    private final Target limit;
+    private final Path out;
+    private final Map<String, Object> report = new LinkedHashMap<>();
+    private final List<Map<String, Object>> results = new ArrayList<>();
+    private int seq;
+
+    Runner(Target ours, Target stock, Target limit, Path out) {
+        this.ours = ours;
+        this.stock = stock;
+        this.limit = limit;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int libertyPort = Integer.parseInt(args[0]);
+        int limitPort = Integer.parseInt(args[1]);
+        Path out = Path.of(args[2]);
+        Files.createDirectories(out);
+        Target ours = new Target("ours", "127.0.0.1", libertyPort, "/sse-bench/bench/ours", "/sse-bench/bench/ops");
+        Target stock = new Target("stock", "127.0.0.1", libertyPort, "/sse-bench/bench/stock", "/sse-bench/bench/ops");
+        Target limit = new Target("limit", "127.0.0.1", limitPort, "/limit", "/limit/ops");
+        new Runner(ours, stock, limit, out).run();
+        System.exit(0);
+    }
+
+    void run() throws IOException {
+        long t0 = System.nanoTime();
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        report.put("started", Instant.now().toString());
+        report.put("machine", machine());
+        report.put("sizes", sizes());
+        report.put("results", results);
+        // warm-up: JIT both servers and the client on a small fan-out, not recorded
+        log("warm-up");
+        for (Target t : List.of(limit, stock, ours)) {
+            fanout(t, 500, 100, 4, false, false);
+        }
+        if (ONLY.contains("fanout")) {
+            for (int n : FANOUT_N) {
+                for (int rate : FANOUT_RATE) {
+                    for (Target t : List.of(limit, stock, ours)) {
+                        results.add(fanout(t, n, rate, SECONDS, false, true));
+                    }
+                }
+            }
+        }
+        if (ONLY.contains("stall")) {
+            for (int n : FANOUT_N) {
+                for (int rate : FANOUT_RATE) {
+                    for (Target t : List.of(stock, ours)) {
+                        results.add(fanout(t, n, rate, SECONDS, true, true));
+                    }
+                }
+            }
+        }
+        if (ONLY.contains("progress")) {
+            for (Target t : List.of(limit, ours)) {
+                results.add(progress(t));
+            }
+        }
+        if (ONLY.contains("idle")) {
+            for (Target t : List.of(limit, stock, ours)) {
+                results.add(idle(t));
+            }
+        }
+        report.put("seconds", (System.nanoTime() - t0) / 1e9);
+        report.put("summary", Summary.ratios(results));
+        Files.writeString(out.resolve("run-" + stamp + ".json"), Json.write(report));
+        Files.writeString(out.resolve("run-" + stamp + ".md"), Summary.markdown(report, results));
+        Files.writeString(out.resolve("run-" + stamp + ".svg"), Plot.svg(results));
+        Files.writeString(out.resolve("latest.txt"), "run-" + stamp + "\n");
+        log("wrote " + out.resolve("run-" + stamp + ".json") + " in " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
+        for (Target t : List.of(ours, stock, limit)) {
+            t.swarm.shutdown();
+        }
+    }
+
+    // ---------------------------------------------------------------- fan-out (and stalled)
+
+    Map<String, Object> fanout(Target t, int n, int rate, double seconds, boolean stalled, boolean record) {
+        String topic = (stalled ? "stall-" : "fan-") + (++seq);
+        String scenario = stalled ? "stalled" : "fanout";
+        log(scenario + " " + t.name + " n=" + n + " rate=" + rate + "/s");
+        Swarm s = t.swarm;
+        s.reset();
+        Swarm.Conn stall = null;
+        int extra = 0;
+        if (stalled) {
+            // first in the broadcaster's list: what a stalled client costs its successors is the point
+            stall = stalledConn(t, topic);
+            extra = 1;
+            await(() -> count(t, "/count?topic=" + topic) >= 1, 30);
+        }
+        List<Swarm.Conn> subs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            subs.add(new Swarm.Conn(t.base + "/sse?topic=" + topic, 0, false, 0));
+        }
+        s.open(subs);
+        int all = n + extra;
+        boolean ready = await(() -> s.connected() + s.failed() >= all, 120)
+                && await(() -> count(t, "/count?topic=" + topic) >= all, 120);
+        sleep(1.0);
+        Map<String, Long> during = t.ops(false);
+        s.call(() -> {
+            s.measuring = true;
+            return null;
+        });
+        t.api("/publish?topic=" + topic + "&rate=" + rate + "&seconds=" + seconds + "&bytes=" + BYTES);
+        long end = System.nanoTime() + (long) ((seconds + 3) * 1e9);
+        while (System.nanoTime() < end) {
+            sleep(stalled ? 4.0 : 0.5);
+            if (stalled && System.nanoTime() < end - 2_000_000_000L) {
+                // the server's writeTimeout (5 s) closes a stalled connection: keep one stalled at all times
+                s.close(stall);
+                stall = stalledConn(t, topic);
+            }
+        }
+        long published = Long.parseLong(t.api("/published?topic=" + topic));
+        Map<String, Object> r = s.call(() -> {
+            s.measuring = false;
+            return latencyResult(s, s.latency[0], published, n);
+        });
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("scenario", scenario);
+        res.put("target", t.name);
+        res.put("subscribers", n);
+        res.put("rate", rate);
+        res.put("seconds", seconds);
+        res.put("ready", ready);
+        res.putAll(r);
+        res.put("serverThreads", during.get("threads"));
+        res.put("serverRss", during.get("rss"));
+        res.put("connectFailures", s.failed());
+        res.put("closedByServer", s.closedByPeer());
+        s.reset();
+        t.api("/close?topic=" + topic);
+        sleep(1.5);
+        log("  " + brief(res));
+        return res;
+    }
+
+    private Swarm.Conn stalledConn(Target t, String topic) {
+        Swarm.Conn c = new Swarm.Conn(t.base + "/stalled?topic=" + topic + "&fill=" + STALL_FILL, 0, true, 4096);
+        t.swarm.open(List.of(c));
+        return c;
+    }
+
+    private static Map<String, Object> latencyResult(Swarm s, Histogram h, long published, long subscribers) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("published", published);
+        r.put("expected", published * subscribers);
+        r.put("received", s.eventsMeasured);
+        double window = s.maxRecv > s.minT ? (s.maxRecv - s.minT) / 1e9 : Double.NaN;
+        r.put("deliveredPerSecond", window > 0 ? s.eventsMeasured / window : 0.0);
+        r.put("deliveredFraction", published == 0 ? 0.0 : (double) s.eventsMeasured / (published * subscribers));
+        r.put("p50Ms", h.percentile(50) / 1000.0);
+        r.put("p90Ms", h.percentile(90) / 1000.0);
+        r.put("p99Ms", h.percentile(99) / 1000.0);
+        r.put("p999Ms", h.percentile(99.9) / 1000.0);
+        r.put("maxMs", h.max() / 1000.0);
+        return r;
+    }
+
+    // ---------------------------------------------------------------- progress (Tracker jobs)
+
+    Map<String, Object> progress(Target t) {
+        String prefix = "job" + (++seq);
+        log("progress " + t.name + " jobs=" + JOBS + " x " + JOB_SUBS + " subs, " + JOB_RATE + " snapshots/s each");
+        Swarm s = t.swarm;
+        s.reset();
+        Map<String, Long> heap0 = t.ops(true);
+        t.api("/jobs/start?prefix=" + prefix + "&count=" + JOBS + "&bytes=" + BYTES);
+        Map<String, Long> heap1 = t.ops(true);
+        List<Swarm.Conn> subs = new ArrayList<>();
+        for (int i = 0; i < JOBS * JOB_SUBS; i++) {
+            subs.add(new Swarm.Conn(t.base + "/jobs/sse?topic=" + prefix + "/" + (i % JOBS), 0, false, 0));
+        }
+        s.open(subs);
+        int n = JOBS * JOB_SUBS;
+        boolean ready = await(() -> s.connected() + s.failed() >= n, 120)
+                && await(() -> count(t, "/jobs/count?prefix=" + prefix + "&count=" + JOBS) >= n, 120);
+        sleep(1.0);
+        Map<String, Long> during = t.ops(false);
+        s.call(() -> {
+            s.measuring = true;
+            s.sampleEveryNanos = 100_000_000L;
+            return null;
+        });
+        t.api("/jobs/publish?prefix=" + prefix + "&count=" + JOBS + "&rate=" + JOB_RATE + "&seconds=" + SECONDS
+                + "&bytes=" + BYTES);
+        sleep(SECONDS / 2);
+        List<Swarm.Conn> late = new ArrayList<>();
+        for (int i = 0; i < JOB_LATE; i++) {
+            late.add(new Swarm.Conn(t.base + "/jobs/sse?topic=" + prefix + "/" + (i % JOBS), 1, false, 0));
+        }
+        s.open(late);
+        sleep(SECONDS / 2);
+        s.call(() -> {
+            s.sampleEveryNanos = 0; // publishing is over: a held snapshot only ages from here on
+            return null;
+        });
+        sleep(3);
+        long published = Long.parseLong(t.api("/published?prefix=" + prefix));
+        Map<String, Object> r = s.call(() -> {
+            s.measuring = false;
+            s.sampleEveryNanos = 0;
+            Map<String, Object> m = latencyResult(s, s.latency[0], published, JOB_SUBS);
+            // latest-wins: fewer deliveries than publishes is by design; staleness is the figure
+            m.put("deliveredFraction", published == 0 ? 0.0 : (double) s.eventsMeasured / (published * JOB_SUBS));
+            m.put("stalenessP50Ms", s.staleness.percentile(50) / 1000.0);
+            m.put("stalenessP99Ms", s.staleness.percentile(99) / 1000.0);
+            m.put("stalenessMaxMs", s.staleness.max() / 1000.0);
+            m.put("stalenessSamples", s.staleness.count());
+            m.put("lateSubscribers", JOB_LATE);
+            m.put("lateFirstEventP50Ms", s.firstEvent.percentile(50) / 1000.0);
+            m.put("lateFirstEventP99Ms", s.firstEvent.percentile(99) / 1000.0);
+            m.put("lateFirstEventCount", s.firstEvent.count());
+            m.put("lateLatencyP99Ms", s.latency[1].percentile(99) / 1000.0);
+            return m;
+        });
+        s.reset();
+        // a closed client is found by the next write, at the latest the next heartbeat (5 s): wait for two
+        sleep(t.name.equals("limit") ? 1.0 : 11.0);
+        Map<String, Long> heap2 = t.ops(true);
+        t.api("/jobs/finish?prefix=" + prefix + "&count=" + JOBS);
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("scenario", "progress");
+        res.put("target", t.name);
+        res.put("jobs", JOBS);
+        res.put("subscribersPerJob", JOB_SUBS);
+        res.put("subscribers", n);
+        res.put("ratePerJob", JOB_RATE);
+        res.put("seconds", SECONDS);
+        res.put("ready", ready);
+        res.putAll(r);
+        res.put("heapPerJobAfterFirstSnapshot", (heap1.get("heap") - heap0.get("heap")) / (double) JOBS);
+        res.put("heapPerJobAfterRun", (heap2.get("heap") - heap0.get("heap")) / (double) JOBS);
+        res.put("snapshotsPerJob", published / (double) JOBS);
+        res.put("serverThreads", during.get("threads"));
+        sleep(1.0);
+        log("  " + brief(res));
+        return res;
+    }
+
+    // ---------------------------------------------------------------- idle
+
+    Map<String, Object> idle(Target t) {
+        String topic = "idle-" + (++seq);
+        log("idle " + t.name + " n=" + IDLE_N + " for " + IDLE_SECONDS + " s");
+        Swarm s = t.swarm;
+        s.reset();
+        sleep(1.0);
+        Map<String, Long> base = t.ops(true);
+        List<Swarm.Conn> subs = new ArrayList<>();
+        for (int i = 0; i < IDLE_N; i++) {
+            subs.add(new Swarm.Conn(t.base + "/sse?topic=" + topic, 0, false, 0));
+        }
+        long open0 = System.nanoTime();
+        s.open(subs);
+        boolean ready = await(() -> s.connected() + s.failed() >= IDLE_N, 180)
+                && await(() -> count(t, "/count?topic=" + topic) >= IDLE_N, 180);
+        double connectSeconds = (System.nanoTime() - open0) / 1e9;
+        sleep(IDLE_SECONDS);
+        Map<String, Long> loaded = t.ops(true);
+        long[] totals = s.call(s::totals);
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("scenario", "idle");
+        res.put("target", t.name);
+        res.put("subscribers", IDLE_N);
+        res.put("seconds", IDLE_SECONDS);
+        res.put("ready", ready);
+        res.put("connectSeconds", connectSeconds);
+        res.put("openAtEnd", totals[2]);
+        res.put("heartbeatsPerSubscriber", totals[1] / (double) IDLE_N);
+        res.put("heapBytesPerSubscriber", (loaded.get("heap") - base.get("heap")) / (double) IDLE_N);
+        res.put("rssBytesPerSubscriber", (loaded.get("rss") - base.get("rss")) / (double) IDLE_N);
+        res.put("threadsBefore", base.get("threads"));
+        res.put("threadsWithSubscribers", loaded.get("threads"));
+        res.put("connectFailures", s.failed());
+        res.put("closedByServer", s.closedByPeer());
+        s.reset();
+        t.api("/close?topic=" + topic);
+        sleep(3.0);
+        log("  " + brief(res));
+        return res;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static long count(Target t, String q) {
+        try {
+            return Long.parseLong(t.api(q));
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static boolean await(java.util.function.BooleanSupplier c, double seconds) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            if (c.getAsBoolean()) {
+                return true;
+            }
+            sleep(0.2);
+        }
+        log("  WARNING: condition not met within " + seconds + " s");
+        return false;
+    }
+
+    static void sleep(double seconds) {
+        LockSupport.parkNanos((long) (seconds * 1e9));
+    }
+
+    static void log(String s) {
+        System.out.println("[bench " + java.time.LocalTime.now().withNano(0) + "] " + s);
+    }
+
+    private static String brief(Map<String, Object> r) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, Object> e : r.entrySet()) {
+            if (e.getKey().equals("scenario") || e.getKey().equals("target")) {
+                continue;
+            }
+            Object v = e.getValue();
+            b.append(e.getKey()).append('=').append(v instanceof Double d ? String.format("%.2f", d) : v).append(' ');
+        }
+        return b.toString();
+    }
+
+    private static int[] ints(String csv) {
+        return java.util.Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static Map<String, Object> sizes() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("payloadBytes", BYTES);
+        m.put("publishSeconds", SECONDS);
+        m.put("fanoutSubscribers", java.util.Arrays.toString(FANOUT_N));
+        m.put("fanoutRates", java.util.Arrays.toString(FANOUT_RATE));
+        m.put("stallFillBytes", STALL_FILL);
+        m.put("jobs", JOBS);
+        m.put("subscribersPerJob", JOB_SUBS);
+        m.put("snapshotsPerSecondPerJob", JOB_RATE);
+        m.put("lateSubscribers", JOB_LATE);
+        m.put("idleSubscribers", IDLE_N);
+        m.put("idleSeconds", IDLE_SECONDS);
+        return m;
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        try {
+            String model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name")).findFirst().orElse("?");
+            m.put("cpu", model.substring(model.indexOf(':') + 1).trim());
+            String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0);
+            m.put("memory", mem.replaceAll("\\s+", " "));
+            m.put("loadavgAtStart", Files.readString(Path.of("/proc/loadavg")).trim());
+        } catch (IOException e) {
+            // not Linux
+        }
+        return m;
+    }
+}

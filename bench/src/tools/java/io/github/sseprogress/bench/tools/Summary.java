@@ -1,0 +1,131 @@
+package io.github.sseprogress.bench.tools;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Ratios of one run (ours / limit, ours / stock, stalled / unstalled) and their Markdown tables. */
+final class Summary {
+
+    private Summary() {
+    }
+
+    static Map<String, Object> find(List<Map<String, Object>> rs, String scenario, String target, Object n, Object rate) {
+        for (Map<String, Object> r : rs) {
+            if (r.get("scenario").equals(scenario) && r.get("target").equals(target)
+                    && (n == null || n.equals(r.get("subscribers"))) && (rate == null || rate.equals(r.get("rate")))) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    static double d(Map<String, Object> r, String key) {
+        if (r == null || !(r.get(key) instanceof Number)) {
+            return Double.NaN;
+        }
+        return ((Number) r.get(key)).doubleValue();
+    }
+
+    static List<Map<String, Object>> ratios(List<Map<String, Object>> rs) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> r : rs) {
+            if (!r.get("scenario").equals("fanout") || !r.get("target").equals("ours")) {
+                continue;
+            }
+            Object n = r.get("subscribers");
+            Object rate = r.get("rate");
+            Map<String, Object> lim = find(rs, "fanout", "limit", n, rate);
+            Map<String, Object> st = find(rs, "fanout", "stock", n, rate);
+            Map<String, Object> ourStall = find(rs, "stalled", "ours", n, rate);
+            Map<String, Object> stStall = find(rs, "stalled", "stock", n, rate);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("subscribers", n);
+            m.put("rate", rate);
+            m.put("throughputOursOverLimit", d(r, "deliveredPerSecond") / d(lim, "deliveredPerSecond"));
+            m.put("throughputOursOverStock", d(r, "deliveredPerSecond") / d(st, "deliveredPerSecond"));
+            m.put("p99OursOverLimit", d(r, "p99Ms") / d(lim, "p99Ms"));
+            m.put("p99OursOverStock", d(r, "p99Ms") / d(st, "p99Ms"));
+            m.put("oursP99Ms", d(r, "p99Ms"));
+            m.put("stalledOverUnstalledP99Ours", d(ourStall, "p99Ms") / d(r, "p99Ms"));
+            m.put("stalledOverUnstalledP99Stock", d(stStall, "p99Ms") / d(st, "p99Ms"));
+            out.add(m);
+        }
+        return out;
+    }
+
+    static String f(double v) {
+        if (Double.isNaN(v)) {
+            return "–";
+        }
+        if (Math.abs(v) >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (Math.abs(v) >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    @SuppressWarnings("unchecked")
+    static String markdown(Map<String, Object> report, List<Map<String, Object>> rs) {
+        StringBuilder b = new StringBuilder();
+        b.append("Run started ").append(report.get("started")).append(", ").append(f(d(report, "seconds")))
+                .append(" s; machine ").append(report.get("machine")).append("\n\n");
+        b.append("### Fan-out: ratios\n\n| subscribers | publishes/s | ours/limit events/s | ours/stock events/s "
+                + "| ours p99 ms | ours/limit p99 | ours/stock p99 | stalled/unstalled p99 ours | stalled/unstalled p99 stock |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> m : (List<Map<String, Object>>) report.get("summary")) {
+            b.append("| ").append(m.get("subscribers")).append(" | ").append(m.get("rate")).append(" | ")
+                    .append(f(d(m, "throughputOursOverLimit"))).append(" | ").append(f(d(m, "throughputOursOverStock")))
+                    .append(" | ").append(f(d(m, "oursP99Ms"))).append(" | ").append(f(d(m, "p99OursOverLimit")))
+                    .append(" | ").append(f(d(m, "p99OursOverStock"))).append(" | ")
+                    .append(f(d(m, "stalledOverUnstalledP99Ours"))).append(" | ")
+                    .append(f(d(m, "stalledOverUnstalledP99Stock"))).append(" |\n");
+        }
+        b.append("\n### Fan-out and stalled: raw figures\n\n| scenario | target | subscribers | publishes/s | published "
+                + "| delivered events/s | delivered fraction | p50 ms | p90 ms | p99 ms | max ms | server threads |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> r : rs) {
+            if (r.get("scenario").equals("fanout") || r.get("scenario").equals("stalled")) {
+                b.append("| ").append(r.get("scenario")).append(" | ").append(r.get("target")).append(" | ")
+                        .append(r.get("subscribers")).append(" | ").append(r.get("rate")).append(" | ")
+                        .append(r.get("published")).append(" | ").append(f(d(r, "deliveredPerSecond"))).append(" | ")
+                        .append(f(d(r, "deliveredFraction"))).append(" | ").append(f(d(r, "p50Ms"))).append(" | ")
+                        .append(f(d(r, "p90Ms"))).append(" | ").append(f(d(r, "p99Ms"))).append(" | ")
+                        .append(f(d(r, "maxMs"))).append(" | ").append(r.get("serverThreads")).append(" |\n");
+            }
+        }
+        b.append("\n### Progress (latest-wins)\n\n| target | jobs × subs | snapshots/s per job | delivered events/s "
+                + "| p50 ms | p99 ms | held-snapshot age p50 ms | p99 ms | late: first event p50 ms | p99 ms "
+                + "| heap/job after 1st snapshot B | heap/job after run B | server threads |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> r : rs) {
+            if (r.get("scenario").equals("progress")) {
+                b.append("| ").append(r.get("target")).append(" | ").append(r.get("jobs")).append(" × ")
+                        .append(r.get("subscribersPerJob")).append(" | ").append(f(d(r, "ratePerJob"))).append(" | ")
+                        .append(f(d(r, "deliveredPerSecond"))).append(" | ").append(f(d(r, "p50Ms"))).append(" | ")
+                        .append(f(d(r, "p99Ms"))).append(" | ").append(f(d(r, "stalenessP50Ms"))).append(" | ")
+                        .append(f(d(r, "stalenessP99Ms"))).append(" | ").append(f(d(r, "lateFirstEventP50Ms")))
+                        .append(" | ").append(f(d(r, "lateFirstEventP99Ms"))).append(" | ")
+                        .append(r.get("target").equals("limit") ? "–" : f(d(r, "heapPerJobAfterFirstSnapshot")))
+                        .append(" | ").append(r.get("target").equals("limit") ? "–" : f(d(r, "heapPerJobAfterRun")))
+                        .append(" | ").append(r.get("serverThreads")).append(" |\n");
+            }
+        }
+        b.append("\n### Idle\n\n| target | subscribers | heap B/subscriber | RSS B/subscriber | threads before "
+                + "| threads with subscribers | heartbeats/subscriber | open at end |\n|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> r : rs) {
+            if (r.get("scenario").equals("idle")) {
+                b.append("| ").append(r.get("target")).append(" | ").append(r.get("subscribers")).append(" | ")
+                        .append(f(d(r, "heapBytesPerSubscriber"))).append(" | ")
+                        .append(f(d(r, "rssBytesPerSubscriber"))).append(" | ").append(r.get("threadsBefore"))
+                        .append(" | ").append(r.get("threadsWithSubscribers")).append(" | ")
+                        .append(f(d(r, "heartbeatsPerSubscriber"))).append(" | ").append(r.get("openAtEnd")).append(" |\n");
+            }
+        }
+        return b.toString();
+    }
+}
