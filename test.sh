@@ -1,5 +1,23 @@
 #!/usr/bin/env bash
-# Runs every test of the project. Installs what the tests need when it is missing, then Maven.
+# Runs every test of the project: unit and in-process tests, the integration suite on Open Liberty
+# and on Payara Micro, and the demo page in headless Chromium. `.ci/run` calls this script.
+# Installs what the tests need when it is missing (Debian/Ubuntu: chromium, chromium-driver; needs
+# root or sudo), then runs Maven. Extra arguments go to Maven, e.g. ./test.sh -Dtest=ManagerHttpTest
 set -euo pipefail
 cd "$(dirname "$0")"
-exec mvn -B verify "$@"
+
+missing=()
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
+    echo "test.sh: missing ${missing[*]} and not root: install them, then run again" >&2; exit 1
+  fi
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${missing[@]}"
+fi
+
+exec mvn -B verify -Pit-liberty,it-payara,it-browser "$@"

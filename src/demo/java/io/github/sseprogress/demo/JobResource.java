@@ -1,0 +1,164 @@
+package io.github.sseprogress.demo;
+
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.github.sseprogress.Job;
+import io.github.sseprogress.Progress;
+import io.github.sseprogress.Tracker;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+/**
+ * Jobs with progress, the {@link Tracker}'s canonical trio:
+ * <ul>
+ *   <li>{@code POST /api/jobs?steps=N&delayMs=D&fail=BOOL} starts a simulated job on the container's
+ *       {@code ManagedExecutorService}: {@code 202}, {@code Location: /api/jobs/{id}}, {@code {"id":"…"}};</li>
+ *   <li>{@code GET /api/jobs/{id}} the latest snapshot (the standard {@link Progress} JSON), or 404;</li>
+ *   <li>{@code GET /api/jobs/{id}/events} the job as Server-Sent Events: latest snapshot, live tail,
+ *       terminal event, end of stream (404 unknown; 204 to a browser that already has the terminal).</li>
+ * </ul>
+ * Ids are 128 random bits (URL-safe Base64): knowing one job's id tells nothing about another's.
+ */
+@ApplicationScoped
+@Path("jobs")
+public class JobResource {
+
+    static final int MAX_STEPS = 1000;
+    static final int MAX_DELAY_MS = 10_000;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22}");
+
+    @Inject
+    Tracker tracker;
+
+    @Resource
+    ManagedExecutorService executor;
+
+    @POST
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response start(@QueryParam("steps") @DefaultValue("10") int steps,
+            @QueryParam("delayMs") @DefaultValue("500") int delayMs,
+            @QueryParam("fail") @DefaultValue("false") boolean fail,
+            @Context UriInfo uriInfo) {
+        if (steps < 1 || steps > MAX_STEPS) {
+            throw Problem.badRequest("steps must be between 1 and " + MAX_STEPS + ": " + steps);
+        }
+        if (delayMs < 0 || delayMs > MAX_DELAY_MS) {
+            throw Problem.badRequest("delayMs must be between 0 and " + MAX_DELAY_MS + ": " + delayMs);
+        }
+        String id = newId();
+        Tracker.Started started = tracker.start(topic(id));
+        Job job = started.job();
+        job.publish(Progress.processing(0, "Queued").withMessage(steps + " steps, " + delayMs + " ms each"));
+        try {
+            executor.submit(job.wrap(() -> {
+                try {
+                    SimulatedWork.run(steps, delayMs, fail);
+                } finally {
+                    job.finish(Progress.failed("The job did not complete")); // safety net: a no-op after a finish
+                }
+            }));
+        } catch (RuntimeException rejected) {
+            job.finish(Progress.failed("The server is too busy to run the job"));
+            throw rejected;
+        }
+        URI location = uriInfo.getBaseUriBuilder().path("jobs").path(id).build();
+        return Response.accepted("{\"id\":" + Problem.quote(id) + "}").type(MediaType.APPLICATION_JSON_TYPE)
+                .location(location).build();
+    }
+
+    @GET
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Object status(@PathParam("id") String id) {
+        return tracker.latest(topic(checked(id))).<Object>map(Tracker.Snapshot::data)
+                .orElse(Progress.processing(0, "Queued")); // 404 (JSON) when unknown
+    }
+
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("id") String id, @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
+            @Context SseEventSink sink, @Context Sse sse) {
+        tracker.subscribe(topic(checked(id)), sink, sse, lastEventId); // 404 unknown, 204 after the terminal
+    }
+
+    private static String topic(String id) {
+        return "job/" + id;
+    }
+
+    private static String checked(String id) {
+        if (!ID.matcher(id).matches()) {
+            throw Problem.notFound("No such job");
+        }
+        return id;
+    }
+
+    private static String newId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The work: N steps, D ms apart, reporting through {@link Job#current()} like real code would. */
+    static final class SimulatedWork {
+
+        private SimulatedWork() {
+        }
+
+        static void run(int steps, int delayMs, boolean fail) {
+            Job job = Job.current();
+            int failAt = (steps + 1) / 2;
+            for (int step = 1; step <= steps; step++) {
+                if (!sleep(delayMs) || job.isFinished()) {
+                    return; // interrupted (application stopping) or dropped: the safety net finishes it
+                }
+                String name = "Step " + step + " of " + steps;
+                if (fail && step == failAt) {
+                    int done = (step - 1) * 100 / steps;
+                    job.finish(new Progress(Progress.Status.FAILED, done, name, "Simulated failure in step " + step, null));
+                    return;
+                }
+                job.publish(Progress.processing(step, steps, name).withMessage(message(step, steps)));
+            }
+            job.finish(Progress.completed(Map.of("steps", steps)).withMessage("All " + steps + " steps done"));
+        }
+
+        private static String message(int step, int steps) {
+            return step == steps ? "Finishing" : "Working on item " + step;
+        }
+
+        private static boolean sleep(int millis) {
+            try {
+                Thread.sleep(millis);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+}

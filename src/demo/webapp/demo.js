@@ -1,0 +1,247 @@
+// The demo page. Plain ES module, no build step; the SSE client comes from the library jar.
+import { trackJob, followTopic } from "./sse-progress/sse-progress.js";
+
+const $ = id => document.getElementById(id);
+const JOBS_KEY = "sse-progress-demo/jobs";
+const MAX_JOBS = 20;
+const MAX_FEED = 50;
+
+// ---------- jobs: POST /api/jobs, then follow GET /api/jobs/{id}/events ----------
+
+const storedJobs = () => {
+  try {
+    return JSON.parse(localStorage.getItem(JOBS_KEY)) || [];
+  } catch {
+    return [];
+  }
+};
+const saveJobs = jobs => localStorage.setItem(JOBS_KEY, JSON.stringify(jobs.slice(0, MAX_JOBS)));
+const forgetJob = id => saveJobs(storedJobs().filter(j => j.id !== id));
+const trackers = new Map();
+
+function jobCard(job) {
+  let card = document.querySelector(`.job[data-job-id="${CSS.escape(job.id)}"]`);
+  if (card) return card;
+  card = document.createElement("li");
+  card.className = "job";
+  card.dataset.jobId = job.id;
+  card.dataset.status = "connecting";
+  card.dataset.history = "";
+  card.innerHTML = `
+    <div class="top">
+      <span class="id"></span><span class="config"></span><span class="status">connecting</span>
+    </div>
+    <div class="track"><div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"></div></div>
+    <div class="detail"><span class="pct">–</span><span class="step"></span><span class="message"></span></div>`;
+  card.querySelector(".id").textContent = "job " + job.id.slice(0, 8);
+  card.querySelector(".id").title = job.id;
+  card.querySelector(".config").textContent =
+    `${job.steps} steps × ${job.delayMs} ms${job.fail ? ", fails halfway" : ""}`;
+  $("jobs").prepend(card);
+  return card;
+}
+
+function render(card, p) {
+  if (p === null || typeof p !== "object") return;
+  const pct = Math.max(0, Math.min(100, Number(p.progress) || 0));
+  card.dataset.status = p.status;
+  card.dataset.progress = String(pct);
+  card.dataset.history += (card.dataset.history ? "," : "") + pct;
+  const bar = card.querySelector(".bar");
+  bar.style.width = pct + "%";
+  bar.setAttribute("aria-valuenow", String(pct));
+  card.querySelector(".status").textContent = p.status;
+  card.querySelector(".pct").textContent = pct + "%";
+  if (p.step || p.status !== "processing") card.querySelector(".step").textContent = p.step || "";
+  card.querySelector(".message").textContent = p.message || "";
+}
+
+async function whyClosed(job, card) {
+  // The browser gave up on the stream: unknown or expired job (404), or a server error.
+  try {
+    const response = await fetch(`api/jobs/${encodeURIComponent(job.id)}`, { headers: { Accept: "application/json" } });
+    if (response.status === 404) {
+      card.dataset.status = "unknown";
+      card.querySelector(".status").textContent = "gone";
+      card.querySelector(".message").textContent = "The server no longer knows this job (finished jobs are kept for a minute).";
+      forgetJob(job.id);
+      return;
+    }
+    if (response.ok) {
+      render(card, await response.json());
+      return;
+    }
+  } catch {
+    // offline: fall through
+  }
+  card.querySelector(".message").textContent = "Connection lost; reload the page to try again.";
+}
+
+function follow(job) {
+  const card = jobCard(job);
+  trackers.get(job.id)?.close();
+  trackers.set(job.id, trackJob(`api/jobs/${encodeURIComponent(job.id)}/events`, {
+    onOpen: () => card.classList.remove("reconnecting"),
+    onProgress: p => render(card, p),
+    onDone: () => trackers.delete(job.id),
+    onError: ({ fatal }) => {
+      if (fatal) {
+        trackers.delete(job.id);
+        whyClosed(job, card);
+      } else {
+        card.classList.add("reconnecting");
+      }
+    },
+  }));
+}
+
+async function startJob(event) {
+  event.preventDefault();
+  const error = $("job-error");
+  error.hidden = true;
+  const job = { steps: Number($("steps").value), delayMs: Number($("delay").value), fail: $("fail").checked };
+  const query = new URLSearchParams({ steps: job.steps, delayMs: job.delayMs, fail: job.fail });
+  try {
+    const response = await fetch(`api/jobs?${query}`, { method: "POST", headers: { Accept: "application/json" } });
+    const body = await response.json();
+    if (response.status !== 202) throw new Error(body.error || `HTTP ${response.status}`);
+    job.id = body.id;
+  } catch (e) {
+    error.textContent = "Could not start the job: " + e.message;
+    error.hidden = false;
+    return;
+  }
+  saveJobs([job, ...storedJobs()]);
+  follow(job);
+}
+
+function clearFinished() {
+  for (const card of document.querySelectorAll(".job")) {
+    if (["completed", "failed", "unknown"].includes(card.dataset.status)) {
+      forgetJob(card.dataset.jobId);
+      card.remove();
+    }
+  }
+}
+
+// ---------- topic feed: GET /api/topics/{topic}/events, POST /api/topics/{topic} ----------
+
+let feed = null;
+let feedTopic = null;
+const feedKey = topic => `sse-progress-demo/topic/${topic}`;
+
+function showFeedItem(item) {
+  const li = document.createElement("li");
+  if (item.missed) li.className = "missed";
+  const name = document.createElement("span");
+  name.className = "name";
+  name.textContent = item.name;
+  const text = document.createElement("span");
+  text.className = "text";
+  text.textContent = item.text;
+  const eid = document.createElement("span");
+  eid.className = "eid";
+  eid.textContent = item.id ? "#" + item.id.split("-").pop() : "";
+  eid.title = item.id || "";
+  li.append(name, text, eid);
+  $("feed").prepend(li);
+  while ($("feed").children.length > MAX_FEED) $("feed").lastElementChild.remove();
+}
+
+function remember(topic, item, lastEventId) {
+  // The feed survives a reload (sessionStorage), and so does the position: the server replays the gap.
+  let saved;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(feedKey(topic))) || { items: [] };
+  } catch {
+    saved = { items: [] };
+  }
+  if (item) saved.items = [...saved.items, item].slice(-MAX_FEED);
+  saved.lastEventId = lastEventId;
+  sessionStorage.setItem(feedKey(topic), JSON.stringify(saved));
+}
+
+function followFeed(topic) {
+  feed?.close();
+  feedTopic = topic;
+  $("feed").replaceChildren();
+  let saved = {};
+  try {
+    saved = JSON.parse(sessionStorage.getItem(feedKey(topic))) || {};
+  } catch {
+    // start afresh
+  }
+  (saved.items || []).forEach(showFeedItem);
+  const state = $("topic-state");
+  state.textContent = "connecting…";
+  feed = followTopic(`api/topics/${encodeURIComponent(topic)}/events`, {
+    lastEventId: saved.lastEventId,
+    onOpen: () => (state.textContent = "live"),
+    onEvent: (data, e) => {
+      const item = { name: e.type, text: typeof data === "string" ? data : JSON.stringify(data), id: e.lastEventId };
+      showFeedItem(item);
+      remember(topic, item, e.lastEventId);
+    },
+    onMissed: (info, e) => {
+      const item = { name: "missed", text: `some events could not be replayed (${info.reason})`, id: "", missed: true };
+      showFeedItem(item);
+      remember(topic, item, e.lastEventId);
+    },
+    onError: ({ fatal, retryInMs }) =>
+      (state.textContent = fatal ? `offline, retrying in ${Math.round(retryInMs / 1000)} s` : "reconnecting…"),
+  });
+}
+
+async function publish(event) {
+  event.preventDefault();
+  const error = $("publish-error");
+  error.hidden = true;
+  const name = $("event-name").value.trim();
+  const id = $("event-id").value.trim();
+  const query = new URLSearchParams();
+  if (name) query.set("event", name);
+  if (id) query.set("id", id);
+  if (name) feed?.listen(name);
+  try {
+    const response = await fetch(`api/topics/${encodeURIComponent(feedTopic)}?${query}`, {
+      method: "POST",
+      headers: { "Content-Type": "text/plain;charset=utf-8", Accept: "application/json" },
+      body: $("message").value,
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(body.error || `HTTP ${response.status}`);
+    }
+    $("message").value = "";
+  } catch (e) {
+    error.textContent = "Not published: " + e.message;
+    error.hidden = false;
+  }
+}
+
+// ---------- server clock: GET /api/clock/events (a polling topic) ----------
+
+function followClock() {
+  const clock = $("clock");
+  followTopic("api/clock/events", {
+    onEvent: data => {
+      clock.textContent = new Date(data.time).toLocaleTimeString();
+      clock.dateTime = data.time;
+    },
+    onError: () => (clock.textContent = "…"),
+  });
+}
+
+// ---------- start ----------
+
+$("job-form").addEventListener("submit", startJob);
+$("clear-jobs").addEventListener("click", clearFinished);
+$("topic-form").addEventListener("submit", e => {
+  e.preventDefault();
+  followFeed($("topic").value.trim() || "news");
+});
+$("publish-form").addEventListener("submit", publish);
+[...storedJobs()].reverse().forEach(follow);
+followFeed($("topic").value.trim() || "news");
+followClock();
+document.body.dataset.ready = "true";
