@@ -30,7 +30,7 @@ import jakarta.ws.rs.sse.SseEventSource;
 /** The Manager over real HTTP (Jersey + Grizzly on a loopback port). */
 class ManagerHttpTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private static InProcessServer server;
     private static Manager topics;
 

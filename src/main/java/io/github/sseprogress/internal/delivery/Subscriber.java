@@ -63,6 +63,7 @@ public final class Subscriber implements SseEventSink {
     private final AtomicInteger state = new AtomicInteger(OPEN);
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean sinkClosed = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
     private volatile BiConsumer<Subscriber, DisconnectReason> onClosed;
     private volatile DisconnectReason reason;
     /** Heartbeat frames still to write: 2 per heartbeat, see {@link #heartbeat()}. */
@@ -221,7 +222,7 @@ public final class Subscriber implements SseEventSink {
     void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
             try {
-                writer.execute(this::drain);
+                writer.execute(drainTask);
             } catch (RejectedExecutionException e) {
                 // The container's executor is shutting down: nothing can write any more. We own the
                 // sink (the draining flag), so close it here.
@@ -299,7 +300,7 @@ public final class Subscriber implements SseEventSink {
                 written(frame);
             }
             try {
-                writer.execute(this::drain);
+                writer.execute(drainTask);
             } catch (RejectedExecutionException e) {
                 draining.set(false);
                 close(DisconnectReason.SHUTDOWN);

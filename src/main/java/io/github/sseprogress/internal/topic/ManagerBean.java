@@ -109,7 +109,7 @@ public class ManagerBean implements Manager {
             }
             // Opening never calls back synchronously: a close from another thread waits for this bin.
             Subscriber s = delivery.open(sink, sse, Mailbox.bounded(queue), opts.slowSubscriberPolicy(),
-                    new Counters(target.counters), (closed, why) -> leave(name, closed, why));
+                    target.counters, (closed, why) -> leave(name, closed, why));
             if (target.replays()) {
                 synchronized (target.publishLock) {
                     if (opts.lastEventId() != null) {
