@@ -64,7 +64,8 @@ public final class Subscriber implements SseEventSink {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean sinkClosed = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
-    private volatile BiConsumer<Subscriber, DisconnectReason> onClosed;
+    private final AtomicBoolean notified = new AtomicBoolean();
+    private final BiConsumer<Subscriber, DisconnectReason> onClosed;
     private volatile DisconnectReason reason;
     /** Heartbeat frames still to write: 2 per heartbeat, see {@link #heartbeat()}. */
     private volatile int heartbeatFramesDue;
@@ -80,15 +81,6 @@ public final class Subscriber implements SseEventSink {
         this.counters = counters;
         this.heartbeatFrame = heartbeatFrame;
         this.onClosed = onClosed;
-    }
-
-    /** Adds a listener told once, after the subscriber closed, why it closed. */
-    public void whenClosed(BiConsumer<Subscriber, DisconnectReason> listener) {
-        BiConsumer<Subscriber, DisconnectReason> previous = onClosed;
-        onClosed = previous == null ? listener : previous.andThen(listener);
-        if (state.get() == CLOSED && reason != null) {
-            listener.accept(this, reason);
-        }
     }
 
     /**
@@ -158,10 +150,17 @@ public final class Subscriber implements SseEventSink {
         }
     }
 
-    /** Sends what is queued, then closes the stream. */
+    /**
+     * Sends what is queued, then closes the stream. For {@link DisconnectReason#SLOW} (the
+     * {@code REMOVE} policy) the listener is told at once, so the subscriber leaves its topic
+     * immediately while its writer still delivers what was queued.
+     */
     public void closeAfterDrain(DisconnectReason why) {
         if (state.compareAndSet(OPEN, CLOSING)) {
             reason = why;
+            if (why == DisconnectReason.SLOW) {
+                notifyClosed(why);
+            }
             scheduleDrain();
         }
     }
@@ -334,6 +333,9 @@ public final class Subscriber implements SseEventSink {
     }
 
     private void notifyClosed(DisconnectReason why) {
+        if (!notified.compareAndSet(false, true)) {
+            return; // told once
+        }
         BiConsumer<Subscriber, DisconnectReason> l = onClosed;
         if (l != null) {
             try {
