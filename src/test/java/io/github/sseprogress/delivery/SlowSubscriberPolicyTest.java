@@ -3,9 +3,6 @@ package io.github.sseprogress.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +43,7 @@ class SlowSubscriberPolicyTest {
         server = InProcessServer.start(Map.of("sse.heartbeat-interval", "0", "sse.write-timeout", "30s"),
                 CaptureResource.class, HookObserver.class);
         topics = server.bean(Manager.class);
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("capture-sse")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        sse = CaptureResource.captured;
+        sse = CaptureResource.capture(server);
     }
 
     @AfterAll

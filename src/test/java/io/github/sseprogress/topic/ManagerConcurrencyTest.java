@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,9 +41,7 @@ class ManagerConcurrencyTest {
         server = InProcessServer.start(Map.of("sse.heartbeat-interval", "0", "sse.queue-size", "100000"),
                 CaptureResource.class);
         topics = server.bean(Manager.class);
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("capture-sse")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        sse = CaptureResource.captured;
+        sse = CaptureResource.capture(server);
     }
 
     @AfterAll

@@ -36,9 +36,7 @@ class PollingLifecycleTest {
     static void start() throws Exception {
         server = InProcessServer.start(Map.of("sse.heartbeat-interval", "0"), CaptureResource.class);
         topics = server.bean(Manager.class);
-        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(server.uri("capture-sse")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        sse = CaptureResource.captured;
+        sse = CaptureResource.capture(server);
     }
 
     @AfterAll

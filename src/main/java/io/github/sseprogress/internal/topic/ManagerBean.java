@@ -2,7 +2,6 @@ package io.github.sseprogress.internal.topic;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -184,18 +183,20 @@ public class ManagerBean implements Manager {
         send(t, event);
     }
 
-    private void send(Topic t, SseEvent event) {
-        if (!t.replays() || !event.hasData()) { // comment-only frames are not recorded
-            if (t.replays() && event.id() != null) {
-                event = event.toBuilder().id(null).build(); // ids of a replay topic come from its store
-            }
-            t.broadcast(formatter.prepare(event, t.nextSequence(), null));
-            return;
+    /** Formats once (outside any lock), records it when the topic replays, fans it out; returns it. */
+    private PreparedEvent send(Topic t, SseEvent event) {
+        String text = event.hasData() ? formatter.text(event.data()) : null;
+        if (!t.replays() || text == null) { // comment-only frames are not recorded
+            SseEvent e = t.replays() && event.id() != null ? event.toBuilder().id(null).build() : event;
+            PreparedEvent prepared = formatter.prepare(e, text, t.nextSequence(), null); // replay ids come from the store
+            t.broadcast(prepared);
+            return prepared;
         }
-        String text = formatter.text(event.data()); // outside the lock: serialisation may be slow
         synchronized (t.publishLock) {
             ReplayStore.Entry stored = replayStore.append(t.name, t.replayCapacity, event.name(), text);
-            t.broadcast(formatter.prepare(event.toBuilder().data(text).build(), t.nextSequence(), stored.id()));
+            PreparedEvent prepared = formatter.prepare(event, text, t.nextSequence(), stored.id());
+            t.broadcast(prepared);
+            return prepared;
         }
     }
 
@@ -205,13 +206,7 @@ public class ManagerBean implements Manager {
         if (last != null && text.equals(last.dataText())) {
             return; // identical to what every current subscriber already has
         }
-        PreparedEvent e = formatter.prepare(SseEvent.of(text), t.nextSequence(), null);
-        t.lastPolled = e;
-        if (t.replays()) {
-            send(t, SseEvent.of(text));
-        } else {
-            t.broadcast(e);
-        }
+        t.lastPolled = send(t, SseEvent.of(text));
     }
 
     @Override

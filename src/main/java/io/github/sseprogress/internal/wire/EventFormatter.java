@@ -31,7 +31,11 @@ public final class EventFormatter {
      * @throws IllegalArgumentException when the data cannot be serialised to JSON
      */
     public PreparedEvent prepare(SseEvent event, long sequence, String id) {
-        String text = event.hasData() ? text(event.data()) : null;
+        return prepare(event, event.hasData() ? text(event.data()) : null, sequence, id);
+    }
+
+    /** As {@link #prepare(SseEvent, long, String)}, with the data already formatted by {@link #text}. */
+    public PreparedEvent prepare(SseEvent event, String text, long sequence, String id) {
         long retry = event.retry() == null ? -1 : event.retry().toMillis();
         return new PreparedEvent(sequence, id != null ? id : event.id(), event.name(), text, retry, event.comment());
     }

@@ -2,7 +2,6 @@ package io.github.sseprogress.internal.wire;
 
 import java.lang.reflect.Type;
 
-import jakarta.ws.rs.core.GenericType;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -159,10 +158,5 @@ public final class PreparedEvent implements OutboundSseEvent {
     @Override
     public String toString() {
         return "PreparedEvent[seq=" + sequence + ", id=" + id + ", name=" + name + "]";
-    }
-
-    /** For {@code GenericType} users; unused by the library. */
-    static GenericType<String> stringType() {
-        return new GenericType<>(String.class);
     }
 }
