@@ -1,5 +1,6 @@
 package io.github.sseprogress.internal.delivery;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.sseprogress.internal.wire.PreparedEvent;
@@ -8,9 +9,14 @@ import io.github.sseprogress.internal.wire.PreparedEvent;
  * One slot that keeps the event with the highest sequence ever offered and not yet taken. An older
  * event offered after a newer one (a publish racing an attach) is ignored, and once the writer took
  * sequence {@code n}, anything {@code <= n} offered later is ignored too: no duplicate, no going back.
+ *
+ * <p>Frames that open a stream ({@link #offerBeyondBound}: the {@code retry:} frame, a loss signal)
+ * go to a small FIFO ahead of the slot and are never replaced: the writer takes them first, in order.
+ * Only the subscriber's opening calls it, so the FIFO holds a handful of frames at most.
  */
 final class LatestWinsMailbox implements Mailbox {
 
+    private final ConcurrentLinkedQueue<PreparedEvent> opening = new ConcurrentLinkedQueue<>();
     private final AtomicReference<PreparedEvent> slot = new AtomicReference<>();
     private volatile long taken = Long.MIN_VALUE;
 
@@ -24,7 +30,19 @@ final class LatestWinsMailbox implements Mailbox {
     }
 
     @Override
+    public void offerBeyondBound(PreparedEvent event) {
+        opening.add(event);
+    }
+
+    @Override
     public PreparedEvent poll() {
+        PreparedEvent first = opening.poll();
+        if (first != null) {
+            if (first.sequence() > taken) {
+                taken = first.sequence(); // single consumer: only the writer writes 'taken'
+            }
+            return first;
+        }
         while (true) {
             PreparedEvent e = slot.getAndSet(null);
             if (e == null) {
@@ -39,11 +57,15 @@ final class LatestWinsMailbox implements Mailbox {
 
     @Override
     public boolean isEmpty() {
-        return slot.get() == null;
+        return opening.isEmpty() && slot.get() == null;
     }
 
     @Override
     public int clear() {
-        return slot.getAndSet(null) == null ? 0 : 1;
+        int n = 0;
+        while (opening.poll() != null) {
+            n++;
+        }
+        return n + (slot.getAndSet(null) == null ? 0 : 1);
     }
 }
