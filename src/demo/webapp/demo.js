@@ -197,10 +197,8 @@ async function publish(event) {
   const error = $("publish-error");
   error.hidden = true;
   const name = $("event-name").value.trim();
-  const id = $("event-id").value.trim();
   const query = new URLSearchParams();
   if (name) query.set("event", name);
-  if (id) query.set("id", id);
   if (name) feed?.listen(name);
   try {
     const response = await fetch(`api/topics/${encodeURIComponent(feedTopic)}?${query}`, {

@@ -57,18 +57,20 @@ public class JobResource {
     @Resource
     ManagedExecutorService executor;
 
+    /**
+     * The parameters are read as text and parsed here: a JAX-RS {@code @QueryParam int} that does not
+     * parse is answered {@code 404} with an empty body (the specification's rule for query parameters),
+     * not the documented {@code 400} with a JSON error.
+     */
     @POST
     @Produces(MediaType.APPLICATION_JSON)
-    public Response start(@QueryParam("steps") @DefaultValue("10") int steps,
-            @QueryParam("delayMs") @DefaultValue("500") int delayMs,
-            @QueryParam("fail") @DefaultValue("false") boolean fail,
+    public Response start(@QueryParam("steps") @DefaultValue("10") String stepsParam,
+            @QueryParam("delayMs") @DefaultValue("500") String delayParam,
+            @QueryParam("fail") @DefaultValue("false") String failParam,
             @Context UriInfo uriInfo) {
-        if (steps < 1 || steps > MAX_STEPS) {
-            throw Problem.badRequest("steps must be between 1 and " + MAX_STEPS + ": " + steps);
-        }
-        if (delayMs < 0 || delayMs > MAX_DELAY_MS) {
-            throw Problem.badRequest("delayMs must be between 0 and " + MAX_DELAY_MS + ": " + delayMs);
-        }
+        int steps = intParam("steps", stepsParam, 1, MAX_STEPS);
+        int delayMs = intParam("delayMs", delayParam, 0, MAX_DELAY_MS);
+        boolean fail = booleanParam("fail", failParam);
         String id = newId();
         Tracker.Started started = tracker.start(topic(id));
         Job job = started.job();
@@ -104,6 +106,29 @@ public class JobResource {
     public void events(@PathParam("id") String id, @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
             @Context SseEventSink sink, @Context Sse sse) {
         tracker.subscribe(topic(checked(id)), sink, sse, lastEventId); // 404 unknown, 204 after the terminal
+    }
+
+    /** An integer query parameter within [min, max], or {@code 400} naming it. */
+    static int intParam(String name, String value, int min, int max) {
+        int parsed;
+        try {
+            parsed = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest(name + " must be an integer between " + min + " and " + max + ": " + value);
+        }
+        if (parsed < min || parsed > max) {
+            throw Problem.badRequest(name + " must be between " + min + " and " + max + ": " + parsed);
+        }
+        return parsed;
+    }
+
+    /** {@code true} or {@code false} (any case), or {@code 400} naming the parameter. */
+    static boolean booleanParam(String name, String value) {
+        String v = value.trim();
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw Problem.badRequest(name + " must be true or false: " + value);
     }
 
     private static String topic(String id) {

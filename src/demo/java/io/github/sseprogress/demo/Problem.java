@@ -14,6 +14,10 @@ final class Problem {
         return of(Response.Status.BAD_REQUEST, message);
     }
 
+    static WebApplicationException payloadTooLarge(String message) {
+        return of(Response.Status.REQUEST_ENTITY_TOO_LARGE, message);
+    }
+
     static WebApplicationException notFound(String message) {
         return of(Response.Status.NOT_FOUND, message);
     }

@@ -25,14 +25,16 @@ import jakarta.ws.rs.sse.SseEventSink;
 /**
  * Open-ended topics, the {@link Manager}'s fan-out:
  * <ul>
- *   <li>{@code POST /api/topics/{topic}?event=NAME&id=ID} publishes the request body (text) to every
- *       subscriber of the topic; an invalid event name or id (or topic) is refused with {@code 400}
- *       and a JSON error before anything is published;</li>
+ *   <li>{@code POST /api/topics/{topic}?event=NAME} publishes the request body (text) to every
+ *       subscriber of the topic; an invalid event name (or topic) is refused with {@code 400}, a body
+ *       over 64 Ki characters with {@code 413}, both with a JSON error and nothing published;</li>
  *   <li>{@code GET /api/topics/{topic}/events} subscribes, with {@code Last-Event-ID} replay from a
  *       ring of the topic's newest 256 events (a browser that cannot set the header passes
- *       {@code ?lastEventId=}). On a replay topic the ids come from the replay store, so a given
- *       {@code id} is validated but the event goes out with the store's id.</li>
+ *       {@code ?lastEventId=}).</li>
  * </ul>
+ * Every demo topic replays, so event ids are the replay store's ({@code <epoch>-<sequence>}): they
+ * are what a reconnecting browser resumes from. A client-chosen {@code ?id=} would be replaced by the
+ * store's, so it is refused ({@code 400}) rather than dropped silently.
  */
 @ApplicationScoped
 @Path("topics")
@@ -52,13 +54,17 @@ public class TopicResource {
     public Response publish(@PathParam("topic") String topic, @QueryParam("event") String event,
             @QueryParam("id") String id, String body) {
         String key = key(topic);
+        if (id != null) {
+            throw Problem.badRequest("id cannot be chosen: this topic replays, and its event ids come from the replay"
+                    + " store (what a reconnecting browser resumes from); leave id out");
+        }
         String data = body == null ? "" : body;
         if (data.length() > MAX_DATA_LENGTH) {
-            throw Problem.badRequest("data must be at most " + MAX_DATA_LENGTH + " characters");
+            throw Problem.payloadTooLarge("data must be at most " + MAX_DATA_LENGTH + " characters: " + data.length());
         }
         SseEvent sse;
         try {
-            sse = SseEvent.builder().name(event).id(id).data(data).build(); // validates name and id
+            sse = SseEvent.builder().name(event).data(data).build(); // validates the name
         } catch (IllegalArgumentException invalid) {
             throw Problem.badRequest(invalid.getMessage());
         }

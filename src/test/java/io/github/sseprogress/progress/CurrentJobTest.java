@@ -1,6 +1,7 @@
 package io.github.sseprogress.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -89,11 +90,9 @@ class CurrentJobTest {
         Runnable failing = job.wrap((Runnable) () -> {
             throw new IllegalStateException("boom");
         });
-        try {
-            failing.run();
-        } catch (IllegalStateException expected) {
-            // the task's own failure propagates unchanged
-        }
+        // the task's own failure propagates unchanged; a wrap that swallowed it would fail here
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, failing::run);
+        assertThat(thrown).hasMessage("boom");
         assertThat(Job.current()).isSameAs(Job.none());
     }
 

@@ -137,6 +137,42 @@ class DemoPageBrowserCheck {
         assertThat(badJob.statusCode()).isEqualTo(400);
     }
 
+    /**
+     * The demo's documented error answers (README, "Demo"): parameters that do not parse are 400 with a
+     * JSON error (JAX-RS alone answers an unparsable {@code @QueryParam int} with an empty 404), a body
+     * over the topic limit is 413, and a client-chosen event id on the (replaying) topic is refused, not
+     * replaced silently by the replay store's.
+     */
+    @Test
+    @Order(1)
+    void httpContractErrorsAreJson() throws Exception {
+        for (String query : List.of("steps=abc", "steps=", "delayMs=soon", "delayMs=-1", "fail=maybe", "steps=1001")) {
+            HttpResponse<String> r = send(HttpRequest.newBuilder(BASE.resolve("api/jobs?" + query))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            assertJsonError(r, 400, "POST api/jobs?" + query);
+            assertThat(r.body()).contains(query.substring(0, query.indexOf('=')));
+        }
+
+        String topic = "contract-" + System.nanoTime();
+        HttpResponse<String> atLimit = send(HttpRequest.newBuilder(BASE.resolve("api/topics/" + topic))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(64 * 1024))));
+        assertThat(atLimit.statusCode()).as("a body of exactly 64 Ki characters").isEqualTo(202);
+        HttpResponse<String> tooLarge = send(HttpRequest.newBuilder(BASE.resolve("api/topics/" + topic))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(64 * 1024 + 1))));
+        assertJsonError(tooLarge, 413, "a body over the topic limit");
+
+        HttpResponse<String> chosenId = send(HttpRequest.newBuilder(BASE.resolve("api/topics/" + topic + "?id=7"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")));
+        assertJsonError(chosenId, 400, "a client-chosen id on the replay topic");
+        assertThat(chosenId.body()).contains("id");
+    }
+
+    private static void assertJsonError(HttpResponse<String> r, int status, String what) {
+        assertThat(r.statusCode()).as(what + ": " + r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).as(what).contains("application/json");
+        assertThat(r.body()).as(what).startsWith("{\"status\":" + status + ",\"error\":\"");
+    }
+
     @Test
     @Order(2)
     void jobRunsToCompletion() {
