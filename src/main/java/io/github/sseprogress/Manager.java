@@ -74,6 +74,8 @@ public interface Manager {
      * The topic of a request, derived from its URL: the path (as sent, relative to the application's
      * base, with a leading {@code /}), plus {@code ?} and the raw query when there is one, so that
      * different query views of one endpoint are different topics. E.g. {@code /devices?label=a}.
+     * The library's own resume parameter ({@code lastEventId}) is left out, so a client resuming
+     * through the query lands on the same topic.
      */
     static String topicOf(UriInfo uriInfo) {
         String path = uriInfo.getPath(false);
@@ -83,7 +85,28 @@ public interface Manager {
         while (path.startsWith("/")) {
             path = path.substring(1);
         }
-        String query = uriInfo.getRequestUri().getRawQuery();
-        return "/" + path + (query == null || query.isEmpty() ? "" : "?" + query);
+        String query = withoutLibraryParameters(uriInfo.getRequestUri().getRawQuery());
+        return "/" + path + (query.isEmpty() ? "" : "?" + query);
+    }
+
+    /** The raw query without the library's own parameters ({@code lastEventId}), order kept. */
+    private static String withoutLibraryParameters(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return "";
+        }
+        StringBuilder kept = new StringBuilder(rawQuery.length());
+        for (String part : rawQuery.split("&", -1)) {
+            int eq = part.indexOf('=');
+            String name = java.net.URLDecoder.decode(eq < 0 ? part : part.substring(0, eq),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            if ("lastEventId".equals(name)) {
+                continue;
+            }
+            if (kept.length() > 0) {
+                kept.append('&');
+            }
+            kept.append(part);
+        }
+        return kept.toString();
     }
 }
