@@ -83,6 +83,35 @@ class PollingLifecycleTest {
         topics.publish("poll-errors-2", "x");
     }
 
+    /** Issue 10 item 4: an Error from the source or the stop condition must not end polling silently. */
+    @Test
+    void aPollerSurvivesErrorsFromTheSourceAndTheStopConditionAndStillStopsOnce() {
+        AtomicInteger n = new AtomicInteger();
+        AtomicInteger stops = new AtomicInteger();
+        Polling p = Polling.of(c -> {
+            int i = n.incrementAndGet();
+            if (i == 2) {
+                throw new AssertionError("invariant broken");
+            }
+            return "ok " + i;
+        }).every(Duration.ofMillis(20)).stopWhen(payload -> {
+            if ("ok 3".equals(payload)) {
+                throw new StackOverflowError("deep");
+            }
+            return false;
+        }).onStop(stops::incrementAndGet);
+        RecordingSink sink = new RecordingSink();
+        topics.subscribe("poll-survives", sink, sse, with(p));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.data.size() >= 4);
+        assertThat(sink.data.subList(0, 4)).containsExactly("ok 1",
+                "{\"status\":500,\"message\":\"invariant broken\"}", "ok 3", "ok 4");
+        assertThat(stops.get()).as("still running").isZero();
+        sink.gone();
+        topics.publish("poll-survives", "write fails, subscriber leaves");
+        await().atMost(Duration.ofSeconds(5)).until(() -> stops.get() == 1);
+        assertThat(topics.topics()).doesNotContain("poll-survives");
+    }
+
     @Test
     void stopConditionPublishesThenStopsAndTheStopCallbackRunsOnce() throws Exception {
         AtomicInteger n = new AtomicInteger();

@@ -37,6 +37,7 @@ final class Poller implements Polling.Cancellation {
     private final Duration interval;
     private final ScheduledExecutorService scheduler;
     private final AtomicInteger state = new AtomicInteger(NEW);
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
     private final List<Runnable> cancelActions = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> future;
     private Consumer<Object> publisher;
@@ -99,14 +100,29 @@ final class Poller implements Polling.Cancellation {
         }
     }
 
+    /**
+     * One poll. Nothing thrown here may escape: {@code scheduleWithFixedDelay} would cancel the
+     * schedule without a word, leaving the poller RUNNING but dead and {@code onStop} never run. A
+     * source failure of any kind becomes the error payload; a failure after it (the publisher, the
+     * replay store, the stop condition) is logged once at WARNING (then at FINE), counted, and
+     * polling goes on.
+     */
     private void pollOnce() {
+        try {
+            pollOnceOrThrow();
+        } catch (Throwable e) {
+            failed(e);
+        }
+    }
+
+    private void pollOnceOrThrow() {
         if (isCancelled()) {
             return;
         }
         Object payload;
         try {
             payload = polling.source().poll(this);
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) {
             if (isCancelled()) {
                 return;
             }
@@ -125,14 +141,25 @@ final class Poller implements Polling.Cancellation {
             boolean done;
             try {
                 done = polling.stopCondition().test(payload);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "polling stop condition failed; polling goes on", e);
+            } catch (Throwable e) {
+                failed(e);
                 done = false;
             }
             if (done) {
                 stop();
             }
         }
+    }
+
+    private void failed(Throwable e) {
+        long n = failures.incrementAndGet();
+        LOG.log(n == 1 ? Level.WARNING : Level.FINE,
+                "polling failed (" + n + " failure(s) so far); polling goes on", e);
+    }
+
+    /** How many polls failed after the source (publisher, replay store, stop condition). */
+    long failures() {
+        return failures.get();
     }
 
     static Map<String, Object> errorPayload(Throwable e) {
