@@ -35,10 +35,11 @@ import jakarta.ws.rs.sse.SseEventSink;
  *
  * <p>Lifecycle of a topic: no entry → running (after {@code start}) → retained (after
  * {@code finish}, for {@code sse.tracker.retention}, default 30 s) → no entry. Memory per job is O(1):
- * only the latest event is kept. Each event carries an {@code id}, increasing per job.
+ * only the latest event is kept. Each event carries an {@code id}, {@code <run>-<seq>}, increasing within a run.
  *
  * <p>Threads: every method is thread-safe and returns without waiting for any client; events are
- * written by the library's writer tasks on the managed scheduler.
+ * written by the library's writer tasks on its own pool of container-managed threads
+ * ({@code sse.writer-threads}); the scheduler only ticks heartbeats, the write watchdog and retention.
  */
 public interface Tracker {
 

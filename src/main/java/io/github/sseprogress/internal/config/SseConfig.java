@@ -35,6 +35,7 @@ public final class SseConfig {
     public static final String REPLAY_IDLE_RETENTION = "sse.replay.idle-retention";
     public static final String TRACKER_RETENTION = "sse.tracker.retention";
     public static final String WRITER_THREADS = "sse.writer-threads";
+    public static final String TRACKER_MAX_RUN_TIME = "sse.tracker.max-run-time";
 
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
     static final int DEFAULT_QUEUE_SIZE = 64;
@@ -42,6 +43,11 @@ public final class SseConfig {
     static final Duration DEFAULT_POLLING_INTERVAL = Duration.ofSeconds(5);
     static final Duration DEFAULT_REPLAY_IDLE_RETENTION = Duration.ofMinutes(5);
     static final Duration DEFAULT_TRACKER_RETENTION = Duration.ofSeconds(30);
+    /**
+     * A job streamed to a browser is watched by a person: an hour is far beyond what anyone waits
+     * for, yet bounds what a job whose code forgot {@code finish} can hold.
+     */
+    static final Duration DEFAULT_TRACKER_MAX_RUN_TIME = Duration.ofHours(1);
     /** Write timeout used when heartbeats are disabled and none is configured. */
     static final Duration FALLBACK_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -56,6 +62,7 @@ public final class SseConfig {
     private final int replaySize;
     private final Duration replayIdleRetention;
     private final Duration trackerRetention;
+    private final Duration trackerMaxRunTime;
     private final int writerThreads;
 
     /** Reads and validates every key through {@code lookup} (key → raw value, empty when unset). */
@@ -75,6 +82,7 @@ public final class SseConfig {
         this.replaySize = integer(lookup, REPLAY_SIZE, 0, 0, 10_000_000);
         this.replayIdleRetention = positive(lookup, REPLAY_IDLE_RETENTION, DEFAULT_REPLAY_IDLE_RETENTION);
         this.trackerRetention = duration(lookup, TRACKER_RETENTION, DEFAULT_TRACKER_RETENTION, false);
+        this.trackerMaxRunTime = duration(lookup, TRACKER_MAX_RUN_TIME, DEFAULT_TRACKER_MAX_RUN_TIME, false);
         this.writerThreads = integer(lookup, WRITER_THREADS, DEFAULT_WRITER_THREADS, 1, 10_000);
     }
 
@@ -125,6 +133,11 @@ public final class SseConfig {
 
     public Duration trackerRetention() {
         return trackerRetention;
+    }
+
+    /** How long a job may run before it is finished {@code failed}; zero means no limit. */
+    public Duration trackerMaxRunTime() {
+        return trackerMaxRunTime;
     }
 
     /** Threads writing to clients at most at once (each stalled client can pin one). */

@@ -77,6 +77,8 @@ final class JobImpl implements Job {
     private final CountDownLatch firstSubscriber = new CountDownLatch(1);
     private volatile boolean hadSubscriber;
     private volatile ScheduledFuture<?> retention;
+    /** The max-run-time timer, cancelled when the job ends. */
+    private volatile ScheduledFuture<?> deadline;
 
     JobImpl(String topic, EventFormatter formatter, Consumer<JobImpl> onFinished) {
         this.topic = topic;
@@ -111,6 +113,7 @@ final class JobImpl implements Job {
         if (next == null) {
             return false;
         }
+        cancelDeadline();
         for (Subscriber s : subscribers) {
             s.offer(next.event());
             s.closeAfterDrain(DisconnectReason.TERMINAL);
@@ -201,6 +204,21 @@ final class JobImpl implements Job {
         retention = future;
     }
 
+    /** Sets the max-run-time timer; cancels it at once when the job already ended. */
+    void deadline(ScheduledFuture<?> future) {
+        deadline = future;
+        if (isFinished()) {
+            future.cancel(false);
+        }
+    }
+
+    private void cancelDeadline() {
+        ScheduledFuture<?> d = deadline;
+        if (d != null) {
+            d.cancel(false);
+        }
+    }
+
     /**
      * Shutdown: marks the job finished without a terminal event (the work's further calls are
      * ignored), ends every stream with {@code SHUTDOWN} and releases {@link #awaitSubscriber} waiters.
@@ -213,6 +231,7 @@ final class JobImpl implements Job {
             }
         }
         firstSubscriber.countDown();
+        cancelDeadline();
         ScheduledFuture<?> r = retention;
         if (r != null) {
             r.cancel(false);

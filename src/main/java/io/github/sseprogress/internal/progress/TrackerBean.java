@@ -1,5 +1,6 @@
 package io.github.sseprogress.internal.progress;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +10,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.NoSuchTopicException;
+import io.github.sseprogress.Progress;
 import io.github.sseprogress.SlowSubscriberPolicy;
 import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.Tracker;
+import io.github.sseprogress.internal.config.SseConfig;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Hooks;
 import io.github.sseprogress.internal.delivery.Mailbox;
@@ -54,6 +59,8 @@ import jakarta.ws.rs.sse.SseEventSink;
 @ApplicationScoped
 public class TrackerBean implements Tracker {
 
+    private static final Logger LOG = Logger.getLogger(TrackerBean.class.getName());
+
     @Inject
     Delivery delivery;
 
@@ -91,7 +98,39 @@ public class TrackerBean implements Tracker {
             job.drop();
             checkRunning();
         }
+        if (created[0] != null) {
+            limitRunTime(created[0]);
+        }
         return new Started(job, created[0] != null);
+    }
+
+    /**
+     * A job whose code never calls {@code finish} would be held forever: after
+     * {@code sse.tracker.max-run-time} it is finished {@code failed}. The timer holds the job weakly
+     * (a scheduler may keep a cancelled task queued until its time) and only enqueues the terminal.
+     */
+    private void limitRunTime(JobImpl job) {
+        Duration max = delivery.config().trackerMaxRunTime();
+        if (max.isZero()) {
+            return;
+        }
+        WeakReference<JobImpl> ref = new WeakReference<>(job);
+        String topic = job.topic();
+        try {
+            job.deadline(delivery.scheduling().executor().schedule(() -> {
+                JobImpl j = ref.get();
+                if (j != null && j.finish(Progress.failed("The job did not finish within " + human(max)))) {
+                    LOG.log(Level.WARNING, "Job {0} did not call finish within {1} ({2}): finished it as failed",
+                            new Object[] {topic, max, SseConfig.TRACKER_MAX_RUN_TIME});
+                }
+            }, max.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (RejectedExecutionException e) {
+            // the container is stopping: shutdown() drops every job
+        }
+    }
+
+    private static String human(Duration d) {
+        return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override
