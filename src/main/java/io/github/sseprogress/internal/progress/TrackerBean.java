@@ -161,7 +161,8 @@ public class TrackerBean implements Tracker {
         if (lastEventId != null && state.finished() && state.event() != null
                 && lastEventId.equals(state.event().getId())) {
             // The client has the terminal event: 204 tells EventSource to stop reconnecting.
-            throw new WebApplicationException(Response.noContent().build());
+            answerNoContent(sink);
+            return;
         }
         Subscriber s = delivery.open(sink, sse, Mailbox.latestWins(), SlowSubscriberPolicy.DROP, delivery.total(),
                 (closed, why) -> {
@@ -172,6 +173,20 @@ public class TrackerBean implements Tracker {
         if (shutDown || delivery.isStopped()) {
             s.close(DisconnectReason.SHUTDOWN);
         }
+    }
+
+    /**
+     * Ends the request with 204 No Content. RESTEasy (Open Liberty) answers 204 for a sink closed
+     * before anything was sent (its {@code dev.resteasy.sse.closed.response.code}, default 204), but
+     * logs {@code RESTEASY002010} at ERROR with a stack trace for an exception thrown out of an SSE
+     * resource method; Jersey (Payara) commits 200 for a closed sink and maps the exception quietly.
+     */
+    private static void answerNoContent(SseEventSink sink) {
+        if (sink.getClass().getName().startsWith("org.jboss.resteasy.")) {
+            sink.close();
+            return;
+        }
+        throw new WebApplicationException(Response.noContent().build());
     }
 
     @Override
