@@ -112,6 +112,63 @@ class PollingLifecycleTest {
         assertThat(topics.topics()).doesNotContain("poll-survives");
     }
 
+    /**
+     * Issue 10 item 3: an idle replay topic that becomes active again before the deferred stop runs
+     * must stop the old poller (once) and keep the new one. The scheduler is held busy so the
+     * deferred stop surely runs after the re-subscribe.
+     */
+    @Test
+    void aReplayTopicReactivatedBeforeTheDeferredStopStopsTheOldPollerAndKeepsTheNew() throws Exception {
+        AtomicInteger polls1 = new AtomicInteger();
+        AtomicInteger stops1 = new AtomicInteger();
+        AtomicInteger polls2 = new AtomicInteger();
+        AtomicInteger stops2 = new AtomicInteger();
+        Polling p1 = Polling.of(c -> "a" + polls1.incrementAndGet()).every(Duration.ofMillis(20)).onStop(stops1::incrementAndGet);
+        Polling p2 = Polling.of(c -> "b" + polls2.incrementAndGet()).every(Duration.ofMillis(20)).onStop(stops2::incrementAndGet);
+        RecordingSink first = new RecordingSink();
+        topics.subscribe("poll-revive", first, sse, SubscribeOptions.builder().replay(8).polling(p1).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> polls1.get() >= 1);
+
+        java.util.concurrent.ScheduledExecutorService scheduler =
+                server.bean(io.github.sseprogress.internal.config.Scheduling.class).executor();
+        int threads = ((java.util.concurrent.ThreadPoolExecutor) scheduler).getCorePoolSize();
+        CountDownLatch busy = new CountDownLatch(threads);
+        CountDownLatch hold = new CountDownLatch(1);
+        for (int i = 0; i < threads; i++) {
+            scheduler.execute(() -> {
+                busy.countDown();
+                try {
+                    hold.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        try {
+            assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+            first.gone();
+            topics.publish("poll-revive", "write fails, the last subscriber leaves");
+            await().atMost(Duration.ofSeconds(5)).until(() -> topics.subscriberCount("poll-revive") == 0);
+            RecordingSink second = new RecordingSink();
+            topics.subscribe("poll-revive", second, sse, SubscribeOptions.builder().replay(8).polling(p2).build());
+            hold.countDown();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> stops1.get() == 1);
+            int after = polls2.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> polls2.get() >= after + 3);
+            int old = polls1.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> polls2.get() >= after + 6);
+            assertThat(polls1.get()).as("the old poller no longer polls").isEqualTo(old);
+            assertThat(stops1.get()).isEqualTo(1);
+            assertThat(stops2.get()).as("the new poller still runs").isZero();
+            second.gone();
+            topics.publish("poll-revive", "x");
+            await().atMost(Duration.ofSeconds(10)).until(() -> stops2.get() == 1);
+        } finally {
+            hold.countDown();
+        }
+    }
+
     @Test
     void stopConditionPublishesThenStopsAndTheStopCallbackRunsOnce() throws Exception {
         AtomicInteger n = new AtomicInteger();

@@ -98,10 +98,12 @@ public class ManagerBean implements Manager {
         List<PreparedEvent> first = new ArrayList<>(2);
         Subscriber[] opened = {null};
         boolean[] activated = {false};
+        Poller[] superseded = {null};
         Topic t = topics.compute(topic, (name, current) -> {
             Topic target = current != null ? current : new Topic(name, sse, new Counters(delivery.total()), replay);
             if (target.subscribers.isEmpty()) {
                 activated[0] = true;
+                superseded[0] = target.poller; // normally null: the last leave took it; never left running
                 target.poller = opts.polling() == null ? null
                         : new Poller(opts.polling(), delivery.config().pollingInterval(), delivery.scheduling().executor());
                 target.lastPolled = null;
@@ -125,6 +127,9 @@ public class ManagerBean implements Manager {
             opened[0] = s;
             return target;
         });
+        if (superseded[0] != null) {
+            superseded[0].stop(); // outside the bin lock: stop runs the user's callbacks
+        }
         Subscriber subscriber = opened[0];
         if (subscriber.isClosed()) {
             leave(topic, subscriber, null); // closed while it was being registered; its listener already fired
@@ -260,11 +265,16 @@ public class ManagerBean implements Manager {
     /** Removes a closed subscriber; retires the topic (or lets a replay topic go idle) when it was the last. */
     private void leave(String name, Subscriber subscriber, DisconnectReason why) {
         Topic[] emptied = {null};
+        Poller[] toStop = {null};
         topics.computeIfPresent(name, (k, current) -> {
             if (!current.subscribers.remove(subscriber) || !current.subscribers.isEmpty()) {
                 return current;
             }
             emptied[0] = current;
+            // The poller that ran for these subscribers is taken now, in the bin: a subscriber that
+            // reactivates the topic before the deferred stop runs starts its own and can't lose it.
+            toStop[0] = current.poller;
+            current.poller = null;
             if (current.replays() && !shutDown) {
                 current.idleSince = System.nanoTime();
                 return current; // idle: keeps recording for reconnecting clients
@@ -278,8 +288,8 @@ public class ManagerBean implements Manager {
         if (t == null) {
             return;
         }
+        Poller p = toStop[0];
         runLater(() -> {
-            Poller p = t.poller;
             if (p != null) {
                 p.stop();
             }
