@@ -176,17 +176,32 @@ public class TrackerBean implements Tracker {
     }
 
     /**
-     * Ends the request with 204 No Content. RESTEasy (Open Liberty) answers 204 for a sink closed
-     * before anything was sent (its {@code dev.resteasy.sse.closed.response.code}, default 204), but
-     * logs {@code RESTEASY002010} at ERROR with a stack trace for an exception thrown out of an SSE
-     * resource method; Jersey (Payara) commits 200 for a closed sink and maps the exception quietly.
+     * Ends the request with 204 No Content by throwing, the one way both containers answer 204.
+     * Closing the untouched sink is not: Jersey (Payara) commits 200, and Open Liberty's RESTEasy
+     * sets its {@code dev.resteasy.sse.closed.response.code} to 200 too. RESTEasy logs any thrown
+     * {@link WebApplicationException} as {@code RESTEASY002010} at ERROR except its own
+     * {@code NoLogWebApplicationException}, so on RESTEasy that type is thrown, loaded through the
+     * sink's class loader (applications cannot see RESTEasy's classes directly).
      */
     private static void answerNoContent(SseEventSink sink) {
+        Response noContent = Response.noContent().build();
         if (sink.getClass().getName().startsWith("org.jboss.resteasy.")) {
-            sink.close();
-            return;
+            RuntimeException quiet = resteasyNoLog(sink.getClass().getClassLoader(), noContent);
+            if (quiet != null) {
+                throw quiet;
+            }
         }
-        throw new WebApplicationException(Response.noContent().build());
+        throw new WebApplicationException(noContent);
+    }
+
+    private static RuntimeException resteasyNoLog(ClassLoader loader, Response response) {
+        try {
+            Class<?> type = Class.forName("org.jboss.resteasy.spi.NoLogWebApplicationException", false, loader);
+            return (RuntimeException) type.getConstructor(Response.class).newInstance(response);
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException | SecurityException e) {
+            LOG.log(Level.FINE, "RESTEasy's NoLogWebApplicationException is not reachable; plain 204", e);
+            return null;
+        }
     }
 
     @Override
