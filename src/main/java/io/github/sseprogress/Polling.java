@@ -26,8 +26,9 @@ import java.util.function.Predicate;
  *     .build());
  * }</pre>
  *
- * Threads: the source, the stop condition and the stop callback run on the container's managed
- * scheduler, never two polls of one topic at a time.
+ * Threads: the source, the stop condition and the stop callback run on the container's
+ * {@code ManagedExecutorService} (the scheduler only triggers them), never two polls of one topic at
+ * a time.
  */
 public final class Polling {
 

@@ -25,6 +25,7 @@ public class TestScheduling {
     /** Threads named so tests can count them. */
     public static final String THREAD_PREFIX = "sse-test-scheduler-";
     public static final String WRITER_PREFIX = "sse-test-writer-";
+    public static final String CALLBACK_PREFIX = "sse-test-callback-";
 
     @Produces
     @ApplicationScoped
@@ -46,14 +47,22 @@ public class TestScheduling {
                     return t;
                 });
         writers.allowCoreThreadTimeOut(true);
+        // Like a container's default ManagedExecutorService: a pool that grows with the work.
+        java.util.concurrent.ThreadPoolExecutor callbacks = new java.util.concurrent.ThreadPoolExecutor(0,
+                Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, CALLBACK_PREFIX + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         // Bounded pools, started up front so thread-count baselines in tests include them whole.
         pool.prestartAllCoreThreads();
         writers.prestartAllCoreThreads();
-        return Scheduling.of(pool, writers);
+        return Scheduling.of(pool, writers, callbacks);
     }
 
     void close(@Disposes Scheduling scheduling) {
         scheduling.executor().shutdown(); // like a container: queued tasks still run
         ((java.util.concurrent.ExecutorService) scheduling.writers()).shutdown();
+        ((java.util.concurrent.ExecutorService) scheduling.callbacks()).shutdown();
     }
 }

@@ -23,8 +23,21 @@ public interface Scheduling {
      */
     Executor writers();
 
-    /** Wraps a scheduler and a writer pool. */
+    /**
+     * Where application code runs: polling sources, {@code SubscriberDisconnected} observers,
+     * polling stop and cancellation callbacks (the container's {@code DefaultManagedExecutorService}).
+     * Never the scheduler, whose threads must stay free for heartbeats and the write watchdog, and
+     * never a thread that holds one of the library's locks or is publishing.
+     */
+    Executor callbacks();
+
+    /** Wraps a scheduler and a writer pool; application callbacks run on the writer pool. */
     static Scheduling of(ScheduledExecutorService executor, Executor writers) {
+        return of(executor, writers, writers);
+    }
+
+    /** Wraps a scheduler, a writer pool and the executor for application callbacks. */
+    static Scheduling of(ScheduledExecutorService executor, Executor writers, Executor callbacks) {
         return new Scheduling() {
             @Override
             public ScheduledExecutorService executor() {
@@ -34,6 +47,11 @@ public interface Scheduling {
             @Override
             public Executor writers() {
                 return writers;
+            }
+
+            @Override
+            public Executor callbacks() {
+                return callbacks;
             }
         };
     }

@@ -68,14 +68,17 @@ public class Delivery {
 
     /**
      * Opens a subscriber on {@code sink} and queues its opening frame ({@code retry:} when
-     * {@code sse.retry} is set, else an empty comment). {@code onClosed} is told once, on whatever
-     * thread closed it, never from within this call. Callers check {@link #isStopped()} afterwards.
+     * {@code sse.retry} is set, else an empty comment). {@code onClosed} is told once, on the
+     * callbacks executor, and only after the caller {@linkplain Subscriber#arm() arms} the subscriber
+     * (once it is registered, outside any lock). Callers check {@link #isStopped()} afterwards.
      */
     public Subscriber open(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Counters counters,
             BiConsumer<Subscriber, DisconnectReason> onClosed) {
-        BiConsumer<Subscriber, DisconnectReason> untrack = (s, why) -> live.remove(s);
+        Subscriber[] self = {null};
         Subscriber s = new Subscriber(sink, sse, mailbox, policy == null ? config.slowSubscriberPolicy() : policy,
-                scheduling.writers(), counters, heartbeat, untrack.andThen(onClosed));
+                scheduling.writers(), scheduling.callbacks(), counters, heartbeat, () -> live.remove(self[0]),
+                onClosed);
+        self[0] = s;
         live.add(s);
         // The opening frame commits the response: Open Liberty holds the headers back until the first
         // write, so without it a client would see nothing until the first event or heartbeat.

@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,6 +42,14 @@ import jakarta.ws.rs.sse.SseEventSink;
  * </ul>
  * No locks are held while calling out (sink, listener), so there is no lock order to keep.
  *
+ * <h2>The close listener</h2>
+ * Whoever closes a subscriber may be a publisher holding a topic's publish lock, or a thread inside
+ * the topic registry's {@code compute}. So the listener (the topic's or job's {@code leave}, then the
+ * application's {@code SubscriberDisconnected} observers) never runs on the closing thread: it is
+ * handed to the callbacks executor, once, and only after the owner {@linkplain #arm() armed} the
+ * subscriber (when it is registered and no lock is held); a subscriber closed before that is told
+ * when it is armed. Only if the executor refuses (the application is stopping) does it run inline.
+ *
  * <h2>States</h2>
  * OPEN → CLOSING (drain what is queued, then close: terminal events, {@code REMOVE} policy)
  * → CLOSED (mailbox cleared, listener told once, sink closed by the writer).
@@ -58,6 +67,7 @@ public final class Subscriber implements SseEventSink {
     private final Mailbox mailbox;
     private final SlowSubscriberPolicy policy;
     private final Executor writer;
+    private final Executor callbacks;
     private final Counters counters;
     private final PreparedEvent heartbeatFrame;
     private final AtomicInteger state = new AtomicInteger(OPEN);
@@ -65,19 +75,27 @@ public final class Subscriber implements SseEventSink {
     private final AtomicBoolean sinkClosed = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
     private final AtomicBoolean notified = new AtomicBoolean();
+    private final Runnable untrack;
     private final BiConsumer<Subscriber, DisconnectReason> onClosed;
     private volatile DisconnectReason reason;
+    /** Set by {@link #arm()}: until then a close is only recorded in {@link #closedWhy}. */
+    private volatile boolean armed;
+    /** Why the listener is to be told; set once, when the subscriber left (closed, or removed as slow). */
+    private final AtomicReference<DisconnectReason> closedWhy = new AtomicReference<>();
     /** Heartbeat frames still to write: 2 per heartbeat, see {@link #heartbeat()}. */
     private volatile int heartbeatFramesDue;
     private volatile long sendStartedNanos;
 
     Subscriber(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Executor writer,
-            Counters counters, PreparedEvent heartbeatFrame, BiConsumer<Subscriber, DisconnectReason> onClosed) {
+            Executor callbacks, Counters counters, PreparedEvent heartbeatFrame, Runnable untrack,
+            BiConsumer<Subscriber, DisconnectReason> onClosed) {
         this.sink = sink;
         this.sse = sse;
         this.mailbox = mailbox;
         this.policy = policy;
         this.writer = writer;
+        this.callbacks = callbacks;
+        this.untrack = untrack;
         this.counters = counters;
         this.heartbeatFrame = heartbeatFrame;
         this.onClosed = onClosed;
@@ -332,17 +350,44 @@ public final class Subscriber implements SseEventSink {
         }
     }
 
-    private void notifyClosed(DisconnectReason why) {
-        if (!notified.compareAndSet(false, true)) {
-            return; // told once
+    /**
+     * Lets the close listener run: called by the owner once the subscriber is registered, with no
+     * lock held. If it already closed, the listener is dispatched now.
+     */
+    public void arm() {
+        armed = true;
+        if (closedWhy.get() != null) {
+            dispatch();
         }
-        BiConsumer<Subscriber, DisconnectReason> l = onClosed;
-        if (l != null) {
+    }
+
+    private void notifyClosed(DisconnectReason why) {
+        if (!closedWhy.compareAndSet(null, why)) {
+            return;
+        }
+        untrack.run(); // lock-free bookkeeping, safe on any thread
+        if (armed) {
+            dispatch();
+        }
+    }
+
+    /** Hands the listener to the callbacks executor, exactly once. */
+    private void dispatch() {
+        if (!notified.compareAndSet(false, true) || onClosed == null) {
+            return;
+        }
+        DisconnectReason why = closedWhy.get();
+        Runnable tell = () -> {
             try {
-                l.accept(this, why);
+                onClosed.accept(this, why);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "an SSE disconnect listener failed", e);
             }
+        };
+        try {
+            callbacks.execute(tell);
+        } catch (RejectedExecutionException e) {
+            tell.run(); // the application is stopping: nothing else will run it
         }
     }
 }

@@ -170,6 +170,7 @@ public class TrackerBean implements Tracker {
                     hooks.disconnected(topic, why);
                 });
         job.attach(s);
+        s.arm();
         if (shutDown || delivery.isStopped()) {
             s.close(DisconnectReason.SHUTDOWN);
         }

@@ -35,30 +35,33 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 /**
- * The {@link Manager} bean: a registry of live topics.
+ * The {@link Manager} bean: a registry of topics, the one owner of their lifecycle (states in
+ * {@link Topic}).
  *
  * <h2>Registry algorithm</h2>
- * {@code topics} is a {@link ConcurrentHashMap}; every membership change runs inside its per-key
- * atomic {@code compute}: subscribe creates the {@link Topic} when absent and adds the subscriber,
- * the subscriber's close removes it and removes the topic when it was the last one (a replay topic
- * instead stays, idle, for {@code sse.replay.idle-retention}, still recording publishes, then is
- * removed by an identity- and idleness-checked task). So a concurrent publish or subscribe always
- * sees either the old or the new state, never a half-built or half-removed topic. Publish does a
- * plain {@code get} (no lock) and, when it finds a topic, formats once and enqueues to each
- * subscriber. A publish that raced the removal finds no subscriber left: nothing is sent.
+ * {@code topics} is a {@link ConcurrentHashMap}; every membership or state change runs inside its
+ * per-key atomic {@code compute}: subscribe creates the {@link Topic} when absent (or reactivates an
+ * idle one) and joins the subscriber; leave removes it and, for the last one, retires the topic (or
+ * lets a replay topic go idle for {@code sse.replay.idle-retention}, still recording publishes, after
+ * which an identity- and state-checked task retires it). A concurrent publish or subscribe sees either
+ * the old or the new state. Publish does a plain {@code get} (no lock) and, when it finds a topic,
+ * formats once and enqueues to each subscriber; a publish that raced the retirement reaches nobody and
+ * records nothing.
  *
- * <h2>Replay</h2>
- * For a replay topic, publish holds the topic's {@code publishLock} while the store appends (and
- * assigns the id) and the event is fanned out; subscribe holds it while it reads the store after the
- * client's {@code Last-Event-ID}, queues those events (or the {@code missed} signal) and joins the
- * subscriber set. Every event is therefore either in the replay or in the live tail, never both.
+ * <h2>Replay and polled state</h2>
+ * Under the topic's {@code publishLock}: publish appends to the store (which assigns the id) and fans
+ * out; a poll's payload is compared with the last one, fanned out and remembered; subscribe reads
+ * the store after the client's {@code Last-Event-ID} (or takes the last polled payload), queues it
+ * and joins. Every event is therefore either in what the subscriber got on joining or in its live
+ * tail, never both, never out of order.
  *
  * <h2>Threads and lock order</h2>
- * Registry bin lock (inside {@code compute}) → topic {@code publishLock}; never the reverse: publish
- * takes only {@code publishLock}, and nothing under {@code publishLock} touches the registry. Code
- * under either lock never writes to a client socket (it only enqueues). Slow work (stopping a poller,
- * closing a broadcaster) runs afterwards on the managed executor, so an unsubscribing thread never
- * waits for it.
+ * Registry bin (inside {@code compute}) → topic {@code publishLock}; never the reverse: nothing under
+ * {@code publishLock} touches the registry. Under either lock the code only enqueues and calls the
+ * {@code ReplayStore}. A subscriber's close, whoever causes it (a publisher overflowing it, the
+ * watchdog, a failed write), reaches {@link #leave} and the application's observers on the callbacks
+ * executor, never on the closing thread (see {@link Subscriber}); polling sources, their callbacks and
+ * expiry run there too, the scheduler only triggers them.
  */
 @ApplicationScoped
 public class ManagerBean implements Manager {
@@ -103,43 +106,44 @@ public class ManagerBean implements Manager {
             Topic target = current != null ? current : new Topic(name, sse, new Counters(delivery.total()), replay);
             if (target.subscribers.isEmpty()) {
                 activated[0] = true;
+                target.state = Topic.State.ACTIVE;
                 superseded[0] = target.poller; // normally null: the last leave took it; never left running
                 target.poller = opts.polling() == null ? null
-                        : new Poller(opts.polling(), delivery.config().pollingInterval(), delivery.scheduling().executor());
-                target.lastPolled = null;
+                        : new Poller(opts.polling(), delivery.config().pollingInterval(), delivery.scheduling());
             }
-            // Opening never calls back synchronously: a close from another thread waits for this bin.
+            // Not armed yet: a close now (e.g. the writer pool refusing work) only records itself and
+            // reaches leave after the compute, never re-entering this bin.
             Subscriber s = delivery.open(sink, sse, Mailbox.bounded(queue), opts.slowSubscriberPolicy(),
                     target.counters, (closed, why) -> leave(name, closed, why));
-            if (target.replays()) {
-                synchronized (target.publishLock) {
-                    if (opts.lastEventId() != null) {
-                        first.addAll(replayAfter(name, opts.lastEventId()));
-                    }
-                    s.offerFirst(first);
-                    target.subscribers.add(s);
+            synchronized (target.publishLock) {
+                if (activated[0]) {
+                    target.lastPolled = null; // a new poller starts from scratch
                 }
-            } else {
+                boolean replayed = false;
+                if (target.replays() && opts.lastEventId() != null) {
+                    first.addAll(replayAfter(name, opts.lastEventId()));
+                    replayed = first.isEmpty() || !first.get(0).isControl();
+                }
+                if (!replayed && target.lastPolled != null) {
+                    first.add(target.lastPolled); // the current polled state, never an older one
+                }
                 s.offerFirst(first);
-                target.subscribers.add(s);
+                target.join(s);
             }
-            target.broadcaster.register(s);
             opened[0] = s;
             return target;
         });
         if (superseded[0] != null) {
-            superseded[0].stop(); // outside the bin lock: stop runs the user's callbacks
+            runLater(superseded[0]::stop); // stop runs the application's callbacks
         }
         Subscriber subscriber = opened[0];
+        subscriber.arm(); // registered, no lock held: from now on its close reaches leave (on the callbacks executor)
         if (subscriber.isClosed()) {
-            leave(topic, subscriber, null); // closed while it was being registered; its listener already fired
-            return;
+            return; // closed while it was being registered: leave is on its way
         }
         Poller poller = t.poller;
         if (activated[0] && poller != null) {
-            poller.start(payload -> publishPolled(t, payload));
-        } else if (t.lastPolled != null) {
-            subscriber.offer(t.lastPolled);
+            poller.start(payload -> publishPolled(t, poller, payload));
         }
         if (shutDown || delivery.isStopped()) {
             subscriber.close(DisconnectReason.SHUTDOWN);
@@ -188,7 +192,10 @@ public class ManagerBean implements Manager {
         send(t, event);
     }
 
-    /** Formats once (outside any lock), records it when the topic replays, fans it out; returns it. */
+    /**
+     * Formats once (outside any lock), records it when the topic replays, fans it out; returns it,
+     * or {@code null} when a replay topic was retired meanwhile (nothing recorded, nobody to reach).
+     */
     private PreparedEvent send(Topic t, SseEvent event) {
         String text = event.hasData() ? formatter.text(event.data()) : null;
         if (!t.replays() || text == null) { // comment-only frames are not recorded
@@ -198,6 +205,9 @@ public class ManagerBean implements Manager {
             return prepared;
         }
         synchronized (t.publishLock) {
+            if (t.state == Topic.State.RETIRED) {
+                return null; // its ring is gone (or going): recording now would re-create it
+            }
             ReplayStore.Entry stored = replayStore.append(t.name, t.replayCapacity, event.name(), text);
             PreparedEvent prepared = formatter.prepare(event, text, t.nextSequence(), stored.id());
             t.broadcast(prepared);
@@ -205,13 +215,26 @@ public class ManagerBean implements Manager {
         }
     }
 
-    private void publishPolled(Topic t, Object payload) {
+    /**
+     * Publishes a poll's payload unless it equals the last one. Under the publish lock, so the
+     * comparison, the fan-out and {@code lastPolled} move together: a subscriber joining meanwhile
+     * gets either the old payload and then the new one, or only the new one.
+     */
+    private void publishPolled(Topic t, Poller from, Object payload) {
         String text = formatter.text(payload);
-        PreparedEvent last = t.lastPolled;
-        if (last != null && text.equals(last.dataText())) {
-            return; // identical to what every current subscriber already has
+        synchronized (t.publishLock) {
+            if (t.poller != from) {
+                return; // a poller stopped meanwhile publishes nothing
+            }
+            PreparedEvent last = t.lastPolled;
+            if (last != null && text.equals(last.dataText())) {
+                return; // identical to what every current subscriber already has
+            }
+            PreparedEvent sent = send(t, SseEvent.of(text));
+            if (sent != null) {
+                t.lastPolled = sent;
+            }
         }
-        t.lastPolled = send(t, SseEvent.of(text));
     }
 
     @Override
@@ -247,7 +270,9 @@ public class ManagerBean implements Manager {
     public void shutdown() {
         shutDown = true;
         for (Topic t : new ArrayList<>(topics.values())) {
-            topics.remove(t.name, t);
+            if (!topics.remove(t.name, t)) {
+                continue;
+            }
             Poller p = t.poller;
             if (p != null) {
                 p.stop();
@@ -255,19 +280,48 @@ public class ManagerBean implements Manager {
             for (Subscriber s : List.copyOf(t.subscribers)) {
                 s.close(DisconnectReason.SHUTDOWN);
             }
-            if (t.replays()) {
-                replayStore.remove(t.name);
-            }
+            retire(t);
             closeQuietly(t);
         }
     }
 
-    /** Removes a closed subscriber; retires the topic (or lets a replay topic go idle) when it was the last. */
+    /**
+     * Seats the topic's broadcaster still holds: its subscribers plus departed ones not swept yet
+     * (fewer than {@value Topic#SWEEP_EVERY}). For diagnostics and tests; 0 for an unknown topic.
+     */
+    public int registrations(String topic) {
+        Topic t = topic == null ? null : topics.get(topic);
+        return t == null ? 0 : t.registrations();
+    }
+
+    /** How often the topic's broadcaster called a seat after being told to drop it (0 when it drops them). */
+    public int seatCallsAfterDrop(String topic) {
+        Topic t = topic == null ? null : topics.get(topic);
+        return t == null ? 0 : t.seatCallsAfterDrop();
+    }
+
+    /** Sweeps departed subscribers' seats out of the topic's broadcaster now. */
+    public void sweep(String topic) {
+        Topic t = topic == null ? null : topics.get(topic);
+        if (t != null) {
+            t.sweep();
+        }
+    }
+
+    /**
+     * Removes a closed subscriber; retires the topic (or lets a replay topic go idle) when it was the
+     * last. Runs on the callbacks executor, never under a lock (see {@link Subscriber}).
+     */
     private void leave(String name, Subscriber subscriber, DisconnectReason why) {
+        Topic[] left = {null};
         Topic[] emptied = {null};
         Poller[] toStop = {null};
         topics.computeIfPresent(name, (k, current) -> {
-            if (!current.subscribers.remove(subscriber) || !current.subscribers.isEmpty()) {
+            if (!current.part(subscriber)) {
+                return current;
+            }
+            left[0] = current;
+            if (!current.subscribers.isEmpty()) {
                 return current;
             }
             emptied[0] = current;
@@ -276,36 +330,41 @@ public class ManagerBean implements Manager {
             toStop[0] = current.poller;
             current.poller = null;
             if (current.replays() && !shutDown) {
+                current.state = Topic.State.IDLE;
                 current.idleSince = System.nanoTime();
                 return current; // idle: keeps recording for reconnecting clients
             }
+            retire(current);
             return null;
         });
         if (why != null) {
             hooks.disconnected(name, why);
+        }
+        if (left[0] != null) {
+            left[0].departed();
         }
         Topic t = emptied[0];
         if (t == null) {
             return;
         }
         Poller p = toStop[0];
-        runLater(() -> {
-            if (p != null) {
-                p.stop();
-            }
-            if (t.replays() && !shutDown) {
-                scheduleExpiry(t);
-            } else {
-                closeQuietly(t);
-            }
-        });
+        if (p != null) {
+            p.stop();
+        }
+        if (t.replays() && !shutDown) {
+            scheduleExpiry(t);
+        } else {
+            closeQuietly(t);
+        }
     }
 
     private void scheduleExpiry(Topic t) {
         long retention = delivery.config().replayIdleRetention().toNanos();
         long left = retention - (System.nanoTime() - t.idleSince);
         try {
-            delivery.scheduling().executor().schedule(() -> expire(t), Math.max(0, left), TimeUnit.NANOSECONDS);
+            // The scheduler only triggers: the replay store may be the application's own.
+            delivery.scheduling().executor().schedule(() -> runLater(() -> expire(t)), Math.max(0, left),
+                    TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             expire(t);
         }
@@ -316,7 +375,7 @@ public class ManagerBean implements Manager {
         boolean[] removed = {false};
         boolean[] stillIdle = {false};
         topics.computeIfPresent(t.name, (k, current) -> {
-            if (current != t || !current.subscribers.isEmpty()) {
+            if (current != t || current.state != Topic.State.IDLE) {
                 return current; // replaced, or active again
             }
             if (System.nanoTime() - current.idleSince < retention) {
@@ -324,19 +383,39 @@ public class ManagerBean implements Manager {
                 return current;
             }
             removed[0] = true;
+            // In the bin: a new topic of the same name waits, so its ring is never the one removed.
+            retire(current);
             return null;
         });
         if (removed[0]) {
-            replayStore.remove(t.name);
             closeQuietly(t);
         } else if (stillIdle[0]) {
             scheduleExpiry(t);
         }
     }
 
+    /**
+     * Marks the topic retired and drops its replay ring, under its publish lock, so no publish that
+     * fetched it earlier records into a ring after it is gone. Inside the registry's compute (or
+     * after the topic left the registry at shutdown).
+     */
+    private void retire(Topic t) {
+        synchronized (t.publishLock) {
+            t.state = Topic.State.RETIRED;
+            if (t.replays()) {
+                try {
+                    replayStore.remove(t.name);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "replay store failed to remove topic " + t.name, e);
+                }
+            }
+        }
+    }
+
+    /** Runs {@code r} on the callbacks executor: it may call application code (onStop, a ReplayStore). */
     private void runLater(Runnable r) {
         try {
-            delivery.scheduling().executor().execute(r);
+            delivery.scheduling().callbacks().execute(r);
         } catch (RejectedExecutionException e) {
             r.run();
         }

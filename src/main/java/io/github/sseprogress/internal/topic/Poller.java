@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -16,15 +17,21 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.github.sseprogress.Polling;
+import io.github.sseprogress.internal.config.Scheduling;
 
 import jakarta.ws.rs.NotFoundException;
 
 /**
  * Runs one {@link Polling} for one topic. States: NEW → RUNNING → STOPPED, or NEW → STOPPED (stop
- * before start is safe; a later start does nothing). Polls are scheduled with a fixed delay on the
- * managed scheduler, so two polls of one topic never overlap. {@link #stop()} never waits for a
- * poll in progress: it flips the state, cancels the schedule, runs cancellation callbacks and the
- * stop callback once.
+ * before start is safe; a later start does nothing).
+ *
+ * <p>Threads: the managed scheduler only triggers; each poll (the application's source, then the
+ * publish and the stop condition) runs on the callbacks executor (the container's
+ * {@code ManagedExecutorService}), so a slow source never holds up heartbeats or the write watchdog
+ * (Payara Micro's default scheduler has one thread). The next trigger is scheduled when a poll ends,
+ * {@code interval} later, so two polls of one topic never overlap. {@link #stop()} never waits for a
+ * poll in progress: it flips the state, cancels the pending trigger, runs cancellation callbacks and
+ * the stop callback once, on the caller's thread (callers are never the scheduler).
  */
 final class Poller implements Polling.Cancellation {
 
@@ -36,32 +43,62 @@ final class Poller implements Polling.Cancellation {
     private final Polling polling;
     private final Duration interval;
     private final ScheduledExecutorService scheduler;
+    private final Executor callbacks;
     private final AtomicInteger state = new AtomicInteger(NEW);
     private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
     private final List<Runnable> cancelActions = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> future;
     private Consumer<Object> publisher;
 
-    Poller(Polling polling, Duration defaultInterval, ScheduledExecutorService scheduler) {
+    Poller(Polling polling, Duration defaultInterval, Scheduling scheduling) {
         this.polling = polling;
         this.interval = polling.interval() != null ? polling.interval() : defaultInterval;
-        this.scheduler = scheduler;
+        this.scheduler = scheduling.executor();
+        this.callbacks = scheduling.callbacks();
     }
 
     /** Starts polling now; each payload goes to {@code publisher}. */
     void start(Consumer<Object> publisher) {
         this.publisher = publisher;
-        if (!state.compareAndSet(NEW, RUNNING)) {
-            return;
+        if (state.compareAndSet(NEW, RUNNING)) {
+            trigger(0);
         }
+    }
+
+    /** Schedules the next poll's hand-over to the callbacks executor. */
+    private void trigger(long delayMillis) {
+        ScheduledFuture<?> f;
         try {
-            future = scheduler.scheduleWithFixedDelay(this::pollOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+            f = scheduler.schedule(this::handOver, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             stop();
             return;
         }
-        if (state.get() == STOPPED) {
-            future.cancel(false);
+        future = f;
+        if (isCancelled()) {
+            f.cancel(false);
+        }
+    }
+
+    /** On the scheduler: never runs the source itself. */
+    private void handOver() {
+        if (isCancelled()) {
+            return;
+        }
+        try {
+            callbacks.execute(this::pollAndContinue);
+        } catch (RejectedExecutionException e) {
+            stop(); // the application is stopping
+        }
+    }
+
+    private void pollAndContinue() {
+        try {
+            pollOnce();
+        } finally {
+            if (!isCancelled()) {
+                trigger(interval.toMillis());
+            }
         }
     }
 
@@ -101,8 +138,8 @@ final class Poller implements Polling.Cancellation {
     }
 
     /**
-     * One poll. Nothing thrown here may escape: {@code scheduleWithFixedDelay} would cancel the
-     * schedule without a word, leaving the poller RUNNING but dead and {@code onStop} never run. A
+     * One poll. Nothing thrown here may escape (the chain of polls would end without a word,
+     * leaving the poller RUNNING but dead and {@code onStop} never run). A
      * source failure of any kind becomes the error payload; a failure after it (the publisher, the
      * replay store, the stop condition) is logged once at WARNING (then at FINE), counted, and
      * polling goes on.

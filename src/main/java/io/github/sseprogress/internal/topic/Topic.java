@@ -2,31 +2,58 @@ package io.github.sseprogress.internal.topic;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.github.sseprogress.internal.delivery.Counters;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.PreparedEvent;
 
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 
 /**
- * One live topic: its JAX-RS {@link SseBroadcaster} (from the first subscriber's {@code Sse}), its
- * subscribers, its optional poller. Created and removed only inside the registry's per-key atomic
- * {@code compute}, so membership changes are serialised per topic.
+ * One topic: its subscribers, its JAX-RS {@link SseBroadcaster} (from the first subscriber's
+ * {@code Sse}), its optional poller.
  *
- * <p>Every subscriber is registered with the topic's broadcaster, and closing the topic closes the
- * broadcaster (and through it every sink still registered). Events, however, are fanned out by
- * {@link #broadcast} straight into each subscriber's bounded queue rather than through
- * {@code SseBroadcaster.broadcast}: measured in {@code ManagerConcurrencyTest}, Jersey's broadcaster
- * (Payara) drops events for a healthy subscriber once its internal 256-event buffer fills under a
- * burst and throws "Unknown subscriber" into the publisher (jersey issue 4551), and RESTEasy's
- * (Open Liberty) chains sinks one after another. Our own fan-out is one lock-free enqueue per
- * subscriber on the publisher's thread, identical on every server, and never loses an event the
- * subscriber's queue has room for.
+ * <h2>Lifecycle: one owner, named states</h2>
+ * The registry ({@code ManagerBean.topics}) owns every topic; a topic's {@link #state} and membership
+ * change only inside the registry's per-key atomic {@code compute}:
+ * <ul>
+ *   <li>{@link State#ACTIVE}: has subscribers (created so by the first subscribe);</li>
+ *   <li>{@link State#IDLE}: a replay topic whose last subscriber left; still records publishes for
+ *       reconnecting clients, for {@code sse.replay.idle-retention}; a subscribe makes it ACTIVE;</li>
+ *   <li>{@link State#RETIRED}: removed from the registry (last subscriber of a topic without replay,
+ *       idle retention over, shutdown); final. A publish that fetched it before removal records
+ *       nothing (the state is set under {@link #publishLock}) and reaches nobody.</li>
+ * </ul>
+ *
+ * <h2>Lock order</h2>
+ * Registry bin (inside {@code compute}) → {@link #publishLock}; never the reverse. Under either lock
+ * the code only enqueues to subscribers and calls the {@code ReplayStore}; subscriber close
+ * notifications, application callbacks and socket writes always run elsewhere (see
+ * {@link Subscriber}).
+ *
+ * <h2>What the broadcaster carries</h2>
+ * Each subscriber is registered with the broadcaster through a {@link Seat}; when it leaves, the seat
+ * is emptied at once and a sweep broadcast (every {@link #SWEEP_EVERY} departures) makes the
+ * broadcaster drop empty seats; closing the topic closes the broadcaster and, through it, every
+ * stream still open. Events themselves are fanned out by {@link #broadcast} straight into each
+ * subscriber's bounded queue rather than through {@code SseBroadcaster.broadcast}: Jersey's broadcaster
+ * (Payara) drops events for a healthy subscriber once its 256-event buffer fills under a burst and
+ * throws "Unknown subscriber" into the publisher (jersey issue 4551), and RESTEasy's (Open Liberty)
+ * chains sinks one after another (measured in {@code ManagerConcurrencyTest}).
  */
 final class Topic {
+
+    private static final Logger LOG = Logger.getLogger(Topic.class.getName());
+    /** Departures between two sweeps: at most this many empty seats wait in a broadcaster. */
+    static final int SWEEP_EVERY = 64;
+
+    enum State { ACTIVE, IDLE, RETIRED }
 
     final String name;
     final Sse sse;
@@ -35,18 +62,25 @@ final class Topic {
     /** Events kept for Last-Event-ID replay; 0 when replay is off for this topic. */
     final int replayCapacity;
     /**
-     * Serialises, for a replay topic only, "append to the store + fan out" (publish) against
-     * "read the store + join the subscriber set" (subscribe), so replay and live tail meet with no
-     * gap and no duplicate. Lock order: registry bin (compute) → publishLock; publish takes only
-     * publishLock.
+     * Serialises "append to the store + fan out" (publish on a replay topic, every polled publish)
+     * against "read the store / the last polled payload + join the subscriber set" (subscribe), so a
+     * joining subscriber gets every event exactly once, in order.
      */
     final Object publishLock = new Object();
-    final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    /** Subscribers and their seats in the broadcaster. */
+    final ConcurrentHashMap<Subscriber, Seat> members = new ConcurrentHashMap<>();
+    final Set<Subscriber> subscribers = members.keySet();
     private final AtomicLong sequence = new AtomicLong();
-    /** The running poller, replaced when an idle replay topic becomes active again. */
+    private final AtomicInteger departures = new AtomicInteger();
+    private final AtomicInteger seats = new AtomicInteger();
+    private final AtomicInteger seatCallsAfterDrop = new AtomicInteger();
+    private final OutboundSseEvent sweep;
+    /** Written inside the registry's compute only (RETIRED also under publishLock). */
+    volatile State state = State.ACTIVE;
+    /** The running poller; taken (set to null) by the last leave, replaced by the next activation. */
     volatile Poller poller;
-    /** The last payload the poller published, for subscribers that join later. */
-    volatile PreparedEvent lastPolled;
+    /** The last payload the poller published, for subscribers that join later. Under publishLock. */
+    PreparedEvent lastPolled;
     /** System.nanoTime() when the last subscriber left (replay topics stay idle for a while). */
     volatile long idleSince;
 
@@ -56,6 +90,7 @@ final class Topic {
         this.broadcaster = sse.newBroadcaster();
         this.counters = counters;
         this.replayCapacity = replayCapacity;
+        this.sweep = sse.newEventBuilder().comment("sweep").build();
     }
 
     boolean replays() {
@@ -66,7 +101,59 @@ final class Topic {
         return sequence.incrementAndGet();
     }
 
-    /** Enqueues to every current subscriber; never blocks. A removed topic has none left. */
+    /** Adds a subscriber and registers its seat with the broadcaster. Inside the registry's compute. */
+    void join(Subscriber s) {
+        Seat seat = new Seat(this, s);
+        members.put(s, seat);
+        seats.incrementAndGet();
+        broadcaster.register(seat);
+    }
+
+    /** Removes a subscriber and empties its seat. Inside the registry's compute; false when absent. */
+    boolean part(Subscriber s) {
+        Seat seat = members.remove(s);
+        if (seat == null) {
+            return false;
+        }
+        seat.vacate();
+        return true;
+    }
+
+    /** Counts a departure; every {@link #SWEEP_EVERY}th sweeps empty seats out. Outside any lock. */
+    void departed() {
+        if (departures.incrementAndGet() % SWEEP_EVERY == 0) {
+            sweep();
+        }
+    }
+
+    /** Broadcasts the sweep marker: present subscribers ignore it, empty seats get dropped. */
+    void sweep() {
+        try {
+            broadcaster.broadcast(sweep);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "sweeping topic " + name + " failed", e);
+        }
+    }
+
+    void seatDropped() {
+        seats.decrementAndGet();
+    }
+
+    void seatCalledAfterDrop() {
+        seatCallsAfterDrop.incrementAndGet();
+    }
+
+    /** Seats the broadcaster still holds (present subscribers plus empty seats not yet swept). */
+    int registrations() {
+        return seats.get();
+    }
+
+    /** How often a broadcaster called a seat it had been told to drop (0 when it drops them). */
+    int seatCallsAfterDrop() {
+        return seatCallsAfterDrop.get();
+    }
+
+    /** Enqueues to every current subscriber; never blocks. A retired topic has none left. */
     void broadcast(PreparedEvent event) {
         for (Subscriber s : subscribers) {
             s.offer(event);
