@@ -89,7 +89,12 @@ public interface Tracker {
      * As {@link #subscribe(String, SseEventSink, Sse, String)}, with the request handed over through
      * {@link SubscribeOptions.Builder#request} (its {@code Last-Event-ID}, principal and headers reach
      * {@link SubscriberConnecting} observers, which may reject the stream before the topic is looked
-     * up). Other options are ignored: a job's subscriber always holds one latest-wins snapshot.
+     * up). Only the request is taken from the options: a job's subscriber always holds one latest-wins
+     * snapshot.
+     *
+     * @throws IllegalArgumentException when the options set a topic setting ({@code replay},
+     *         {@code polling}, {@code queueSize} or {@code slowSubscriberPolicy}), which applies to
+     *         {@link Manager} topics only; nothing is attached
      */
     void subscribe(String topic, SseEventSink sink, Sse sse, SubscribeOptions options);
 
