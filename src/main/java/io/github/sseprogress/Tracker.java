@@ -134,12 +134,13 @@ public interface Tracker {
 
         /**
          * The conventional answer to the triggering POST: {@code 202 Accepted} with {@code Location}
-         * (a relative URI is resolved against the application's base URI by JAX-RS) and a small JSON
-         * body {@code {"topic":"…","new":true}}, for a new and a joined job alike.
+         * (a relative URI is resolved against the application's base URI by JAX-RS), the job's address
+         * for the client, and the JSON body {@code {"new":true}} ({@code false} when this POST joined a
+         * running job). The topic is the server's key and is not sent; put a public id in the location.
          */
         public Response accepted(URI location) {
             Objects.requireNonNull(location, "location");
-            String body = "{\"topic\":" + JsonText.quote(job.topic()) + ",\"new\":" + isNew + "}";
+            String body = "{\"new\":" + isNew + "}";
             return Response.accepted(body).type(MediaType.APPLICATION_JSON_TYPE).location(location).build();
         }
     }
