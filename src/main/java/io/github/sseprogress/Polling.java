@@ -94,23 +94,24 @@ public final class Polling {
         return new Polling(source, interval, stopCondition, Objects.requireNonNull(callback, "callback"));
     }
 
-    /** The source. */
-    public Source source() {
+    // What the library reads back (through io.github.sseprogress.internal.ApiAccess); not API.
+
+    Source source() {
         return source;
     }
 
-    /** The interval, or {@code null} for the configured default. */
-    public Duration interval() {
+    /** {@code null} for the configured default. */
+    Duration interval() {
         return interval;
     }
 
-    /** The stop condition, or {@code null}. */
-    public Predicate<Object> stopCondition() {
+    /** {@code null} when none. */
+    Predicate<Object> stopCondition() {
         return stopCondition;
     }
 
-    /** The stop callback, or {@code null}. */
-    public Runnable stopCallback() {
+    /** {@code null} when none. */
+    Runnable stopCallback() {
         return stopCallback;
     }
 }

@@ -3,7 +3,8 @@ package io.github.sseprogress;
 import java.util.Locale;
 import java.util.Objects;
 
-import jakarta.json.bind.adapter.JsonbAdapter;
+import io.github.sseprogress.internal.ProgressStatusJson;
+
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
 import jakarta.json.bind.annotation.JsonbTransient;
 import jakarta.json.bind.annotation.JsonbTypeAdapter;
@@ -86,27 +87,13 @@ public record Progress(Status status, int progress, String step, String message,
     }
 
     /** The job's state; sent in lower case. */
-    @JsonbTypeAdapter(Status.JsonForm.class)
+    @JsonbTypeAdapter(ProgressStatusJson.class)
     public enum Status {
         PROCESSING, COMPLETED, FAILED;
 
         /** The form sent on the wire: {@code processing}, {@code completed}, {@code failed}. */
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
-        }
-
-        /** The JSON-B adapter that writes and reads the lower-case form; used by JSON-B only. */
-        public static final class JsonForm implements JsonbAdapter<Status, String> {
-
-            @Override
-            public String adaptToJson(Status status) {
-                return status.wireName();
-            }
-
-            @Override
-            public Status adaptFromJson(String json) {
-                return Status.valueOf(json.trim().toUpperCase(Locale.ROOT));
-            }
         }
     }
 }

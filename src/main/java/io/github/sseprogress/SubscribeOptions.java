@@ -3,6 +3,8 @@ package io.github.sseprogress;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
@@ -10,7 +12,13 @@ import jakarta.ws.rs.core.UriInfo;
 
 /**
  * Per-subscription settings for {@link Manager#subscribe(String, jakarta.ws.rs.sse.SseEventSink,
- * jakarta.ws.rs.sse.Sse, SubscribeOptions)}. Unset values fall back to the configuration. Immutable.
+ * jakarta.ws.rs.sse.Sse, SubscribeOptions)}. A setting that is not set is empty here and falls back to
+ * the configuration; a value that was set, {@code 0} included, is used as it is. Immutable.
+ *
+ * <p>{@link Tracker#subscribe(String, jakarta.ws.rs.sse.SseEventSink, jakarta.ws.rs.sse.Sse,
+ * SubscribeOptions) Tracker.subscribe} takes only the request ({@link Builder#request},
+ * {@link Builder#lastEventId}); the topic settings (replay, polling, queue size, slow-subscriber
+ * policy) are refused there with {@code IllegalArgumentException}.
  *
  * <pre>{@code
  * @GET @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -26,9 +34,9 @@ public final class SubscribeOptions {
     private static final SubscribeOptions DEFAULTS = builder().build();
 
     private final Polling polling;
-    private final int queueSize;
+    private final OptionalInt queueSize;
     private final SlowSubscriberPolicy slowSubscriberPolicy;
-    private final int replay;
+    private final OptionalInt replay;
     private final String lastEventId;
     private final Principal principal;
     private final Map<String, List<String>> headers;
@@ -58,21 +66,22 @@ public final class SubscribeOptions {
         return polling;
     }
 
-    /** The subscriber's queue capacity, or 0 for the configured {@code sse.queue-size}. */
-    public int queueSize() {
+    /** The subscriber's queue capacity; empty when not set ({@code sse.queue-size} applies). */
+    public OptionalInt queueSize() {
         return queueSize;
     }
 
-    /** The slow-subscriber policy, or {@code null} for the configured one. */
-    public SlowSubscriberPolicy slowSubscriberPolicy() {
-        return slowSubscriberPolicy;
+    /** The slow-subscriber policy; empty when not set ({@code sse.slow-subscriber-policy} applies). */
+    public Optional<SlowSubscriberPolicy> slowSubscriberPolicy() {
+        return Optional.ofNullable(slowSubscriberPolicy);
     }
 
     /**
-     * Events kept for {@code Last-Event-ID} replay on this topic: a positive size, 0 for the
-     * configured {@code sse.replay.size}, -1 for off.
+     * Events kept for {@code Last-Event-ID} replay on this topic, as {@link Builder#replay} set it:
+     * {@code 0} is off, a positive value that many; empty when not set ({@code sse.replay.size}
+     * applies).
      */
-    public int replay() {
+    public OptionalInt replay() {
         return replay;
     }
 
@@ -94,9 +103,9 @@ public final class SubscribeOptions {
     /** Builds {@link SubscribeOptions}. Not thread-safe. */
     public static final class Builder {
         private Polling polling;
-        private int queueSize;
+        private OptionalInt queueSize = OptionalInt.empty();
         private SlowSubscriberPolicy slowSubscriberPolicy;
-        private int replay;
+        private OptionalInt replay = OptionalInt.empty();
         private String lastEventId;
         private String headerLastEventId;
         private Principal principal;
@@ -132,15 +141,17 @@ public final class SubscribeOptions {
 
         /**
          * Keeps the newest {@code size} events of the topic for {@code Last-Event-ID} replay (taken
-         * from the subscriber that creates the topic); 0 turns replay off for it.
+         * from the subscriber that creates the topic). {@code 0} turns replay off for the topic even
+         * when {@code sse.replay.size} is set, as {@code sse.replay.size=0} does for all topics; without
+         * this call {@code sse.replay.size} applies.
          *
          * @throws IllegalArgumentException when negative
          */
         public Builder replay(int size) {
             if (size < 0) {
-                throw new IllegalArgumentException("replay size must not be negative: " + size);
+                throw new IllegalArgumentException("replay size must not be negative (0 is off): " + size);
             }
-            this.replay = size == 0 ? -1 : size;
+            this.replay = OptionalInt.of(size);
             return this;
         }
 
@@ -162,7 +173,7 @@ public final class SubscribeOptions {
             if (queueSize < 1) {
                 throw new IllegalArgumentException("queueSize must be at least 1: " + queueSize);
             }
-            this.queueSize = queueSize;
+            this.queueSize = OptionalInt.of(queueSize);
             return this;
         }
 

@@ -30,8 +30,7 @@ public final class SubscriberConnecting {
     private volatile Status rejection;
     private volatile String message;
 
-    /** Built by the library. */
-    public SubscriberConnecting(String topic, Principal principal, Map<String, List<String>> headers, String lastEventId) {
+    SubscriberConnecting(String topic, Principal principal, Map<String, List<String>> headers, String lastEventId) {
         this.topic = topic;
         this.principal = principal;
         this.headers = headers == null ? Map.of() : headers;
@@ -82,13 +81,8 @@ public final class SubscriberConnecting {
         this.message = message;
     }
 
-    /** Whether an observer rejected the stream. */
-    public boolean isRejected() {
-        return rejection != null;
-    }
-
-    /** The error response for a rejection, or {@code null}. */
-    public Response rejectionResponse() {
+    /** The error response for a rejection, or {@code null}; read by the library (not API). */
+    Response rejectionResponse() {
         Status s = rejection;
         if (s == null) {
             return null;

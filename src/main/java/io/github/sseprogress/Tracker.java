@@ -89,7 +89,12 @@ public interface Tracker {
      * As {@link #subscribe(String, SseEventSink, Sse, String)}, with the request handed over through
      * {@link SubscribeOptions.Builder#request} (its {@code Last-Event-ID}, principal and headers reach
      * {@link SubscriberConnecting} observers, which may reject the stream before the topic is looked
-     * up). Other options are ignored: a job's subscriber always holds one latest-wins snapshot.
+     * up). Only the request is taken from the options: a job's subscriber always holds one latest-wins
+     * snapshot.
+     *
+     * @throws IllegalArgumentException when the options set a topic setting ({@code replay},
+     *         {@code polling}, {@code queueSize} or {@code slowSubscriberPolicy}), which applies to
+     *         {@link Manager} topics only; nothing is attached
      */
     void subscribe(String topic, SseEventSink sink, Sse sse, SubscribeOptions options);
 
@@ -129,12 +134,13 @@ public interface Tracker {
 
         /**
          * The conventional answer to the triggering POST: {@code 202 Accepted} with {@code Location}
-         * (a relative URI is resolved against the application's base URI by JAX-RS) and a small JSON
-         * body {@code {"topic":"…","new":true}}, for a new and a joined job alike.
+         * (a relative URI is resolved against the application's base URI by JAX-RS), the job's address
+         * for the client, and the JSON body {@code {"new":true}} ({@code false} when this POST joined a
+         * running job). The topic is the server's key and is not sent; put a public id in the location.
          */
         public Response accepted(URI location) {
             Objects.requireNonNull(location, "location");
-            String body = "{\"topic\":" + JsonText.quote(job.topic()) + ",\"new\":" + isNew + "}";
+            String body = "{\"new\":" + isNew + "}";
             return Response.accepted(body).type(MediaType.APPLICATION_JSON_TYPE).location(location).build();
         }
     }

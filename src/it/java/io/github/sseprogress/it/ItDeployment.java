@@ -16,9 +16,10 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 final class ItDeployment {
 
     /**
-     * The application's own settings (ordinal 100). {@code sse.polling.interval} is also set in the
-     * servers' own configuration (server-config/: 1s), which has a higher ordinal and must win over
-     * the 20s here.
+     * The application's own settings (ordinal 100). {@code sse.polling.interval} is also set, to 1s, in
+     * the IT servers' own test configuration (src/it/liberty/configDropins/overrides/sse-it.xml and
+     * src/it/payara/postboot.asadmin; production's server-config/ sets none), which has a higher
+     * ordinal and must win over the 20s here.
      */
     static final String APP_CONFIG = String.join("\n",
             "sse.heartbeat-interval=1s",

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.github.sseprogress.DeliveryStats;
 import io.github.sseprogress.Manager;
+import io.github.sseprogress.ReplayStore;
 import io.github.sseprogress.SseEvent;
 import io.github.sseprogress.testing.InProcessServer;
 import io.github.sseprogress.testing.RawSseClient;
@@ -157,19 +159,30 @@ class ReplayHttpTest {
         try (RawSseClient c = connect("lone")) {
             await().atMost(WAIT).until(() -> topics.subscriberCount("lone") == 1);
             topics.publish("lone", "before");
-            lastId = c.readEvents(1, WAIT).get(0).lastEventId();
+            List<SseParser.Event> got = c.readEvents(1, WAIT);
+            assertThat(got).extracting(SseParser.Event::data).containsExactly("before");
+            lastId = got.get(0).lastEventId();
         }
         awaitGone("lone");
         topics.publish("lone", "while away 1");
         topics.publish("lone", "while away 2");
+        String epoch = lastId.substring(0, lastId.lastIndexOf('-'));
+        assertThat(lastId).as("the topic's first id").isEqualTo(epoch + "-1");
         try (RawSseClient c = connect("lone", "Last-Event-ID: " + lastId)) {
-            List<SseParser.Event> got = c.readEvents(3, WAIT);
-            assertThat(got).extracting(SseParser.Event::data).endsWith("while away 1", "while away 2");
+            // exactly what it missed, with the ids the ring gave them ...
+            assertThat(c.readEvents(2, WAIT)).containsExactly(
+                    new SseParser.Event("message", "while away 1", epoch + "-2"),
+                    new SseParser.Event("message", "while away 2", epoch + "-3"));
+            // ... and nothing else before the live tail: the next event is the next one published
+            await().atMost(WAIT).until(() -> topics.subscriberCount("lone") == 1);
+            topics.publish("lone", "live");
+            assertThat(c.readEvents(1, WAIT)).containsExactly(new SseParser.Event("message", "live", epoch + "-4"));
         }
     }
 
     @Test
     void anIdleReplayTopicIsForgottenAfterItsIdleRetention() throws Exception {
+        ReplayStore store = server.bean(ReplayStore.class);
         String lastId;
         try (RawSseClient c = connect("forgotten")) {
             await().atMost(WAIT).until(() -> topics.subscriberCount("forgotten") == 1);
@@ -177,10 +190,28 @@ class ReplayHttpTest {
             lastId = c.readEvents(1, WAIT).get(0).lastEventId();
         }
         awaitGone("forgotten");
-        Thread.sleep(2_500); // idle retention is 2 s
+        // idle, not removed: the topic (with its counters) and its ring are still there
+        assertThat(topics.stats("forgotten").delivered()).isPositive();
+        assertThat(store.lastId("forgotten")).contains(lastId);
+
+        // the idle retention (2 s) runs out: the topic leaves the registry and its ring is forgotten
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            DeliveryStats s = topics.stats("forgotten"); // an unknown topic has zero counters
+            return s.subscribers() == 0 && s.delivered() == 0;
+        });
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> store.lastId("forgotten").isEmpty());
+
         topics.publish("forgotten", "nobody records this");
+        assertThat(store.lastId("forgotten")).as("a publish without subscribers records nothing").isEmpty();
         try (RawSseClient c = connect("forgotten", "Last-Event-ID: " + lastId)) {
-            assertThat(c.readEvents(1, WAIT).get(0).type()).isEqualTo("missed");
+            assertThat(c.readEvents(1, WAIT)).as("the loss signal, with no id to offer").containsExactly(
+                    new SseParser.Event("missed", "{\"reason\":\"last-event-id-unknown\"}", ""));
+            await().atMost(WAIT).until(() -> topics.subscriberCount("forgotten") == 1);
+            topics.publish("forgotten", "live");
+            List<SseParser.Event> live = c.readEvents(1, WAIT);
+            assertThat(live).extracting(SseParser.Event::data).containsExactly("live");
+            assertThat(live.get(0).lastEventId()).as("a new ring, a new epoch")
+                    .endsWith("-1").isNotEqualTo(lastId);
         }
     }
 

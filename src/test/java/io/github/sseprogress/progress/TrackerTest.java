@@ -2,6 +2,8 @@ package io.github.sseprogress.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verifyNoInteractions;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -25,6 +27,9 @@ import org.junit.jupiter.api.Test;
 
 import io.github.sseprogress.Job;
 import io.github.sseprogress.NoSuchTopicException;
+import io.github.sseprogress.Polling;
+import io.github.sseprogress.SlowSubscriberPolicy;
+import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.Tracker;
 import io.github.sseprogress.testing.InProcessServer;
 import io.github.sseprogress.testing.RawSseClient;
@@ -32,6 +37,8 @@ import io.github.sseprogress.testing.SseParser;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 
 /** The Tracker's registry and Job semantics, on the real beans (a stream only where one is involved). */
 class TrackerTest {
@@ -172,7 +179,8 @@ class TrackerTest {
                     Response r = e.getResponse();
                     assertThat(r.getStatus()).isEqualTo(404);
                     assertThat(r.getMediaType()).isEqualTo(MediaType.APPLICATION_JSON_TYPE);
-                    assertThat(r.getEntity()).isEqualTo("{\"status\":404,\"error\":\"No such topic\",\"topic\":\"nothing/here\"}");
+                    assertThat(r.getEntity()).isEqualTo("{\"status\":404,\"error\":\"No such topic\"}");
+                    assertThat(e.getMessage()).as("the key stays in the server's message").contains("nothing/here");
                 });
         assertThat(tracker.subscriberCount("nothing/here")).isZero();
         assertThat(tracker.topics()).doesNotContain("nothing/here");
@@ -185,7 +193,27 @@ class TrackerTest {
         assertThat(r.getStatus()).isEqualTo(202);
         assertThat(r.getLocation()).isEqualTo(URI.create("scans/1"));
         assertThat(r.getMediaType()).isEqualTo(MediaType.APPLICATION_JSON_TYPE);
-        assertThat(r.getEntity()).isEqualTo("{\"topic\":\"accept/\\\"q\\\"\",\"new\":true}");
+        assertThat(r.getEntity()).as("the topic is the server's key: not sent").isEqualTo("{\"new\":true}");
+        assertThat(tracker.start("accept/\"q\"").accepted(URI.create("scans/1")).getEntity()).isEqualTo("{\"new\":false}");
+        s.job().finish(null);
+    }
+
+    /** Issue 10 item 17: options a job stream cannot honour are refused, not silently ignored. */
+    @Test
+    void subscribeRefusesTopicSettingsAndAttachesNothing() {
+        Tracker.Started s = tracker.start("opts/refused");
+        SseEventSink sink = mock(SseEventSink.class);
+        Sse sse = mock(Sse.class);
+        Map<String, SubscribeOptions> refused = Map.of(
+                "replay", SubscribeOptions.builder().replay(0).build(),
+                "polling", SubscribeOptions.builder().polling(Polling.of(c -> "x")).build(),
+                "queueSize", SubscribeOptions.builder().queueSize(8).build(),
+                "slowSubscriberPolicy", SubscribeOptions.builder().slowSubscriberPolicy(SlowSubscriberPolicy.CLOSE).build());
+        refused.forEach((name, options) -> assertThatThrownBy(() -> tracker.subscribe("opts/refused", sink, sse, options))
+                .as(name).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(name).hasMessageContaining("Manager topics only"));
+        verifyNoInteractions(sink, sse);
+        assertThat(tracker.subscriberCount("opts/refused")).isZero();
         s.job().finish(null);
     }
 

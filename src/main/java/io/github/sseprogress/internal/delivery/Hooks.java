@@ -7,11 +7,13 @@ import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.SubscriberConnecting;
 import io.github.sseprogress.SubscriberDisconnected;
+import io.github.sseprogress.internal.ApiAccess;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
 
 /**
  * Fires the application's connect and disconnect hooks (CDI events) for the Manager and the Tracker
@@ -34,11 +36,11 @@ public class Hooks {
      * @throws WebApplicationException with the observer's status and JSON body when rejected
      */
     public void connecting(String topic, SubscribeOptions options) {
-        SubscriberConnecting hook = new SubscriberConnecting(topic, options.principal(), options.headers(),
-                options.lastEventId());
+        SubscriberConnecting hook = ApiAccess.get().connecting(topic, options);
         connecting.fire(hook);
-        if (hook.isRejected()) {
-            throw new WebApplicationException(hook.rejectionResponse());
+        Response rejected = ApiAccess.get().rejection(hook);
+        if (rejected != null) {
+            throw new WebApplicationException(rejected);
         }
     }
 

@@ -149,6 +149,7 @@ public class TrackerBean implements Tracker {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(sse, "sse");
         SubscribeOptions opts = options == null ? SubscribeOptions.defaults() : options;
+        refuseTopicSettings(opts);
         checkRunning();
         // The hook runs before the existence check, so an unauthorised client cannot probe job ids.
         hooks.connecting(topic, opts);
@@ -173,6 +174,28 @@ public class TrackerBean implements Tracker {
         s.arm();
         if (shutDown || delivery.isStopped()) {
             s.close(DisconnectReason.SHUTDOWN);
+        }
+    }
+
+    /** A job stream always holds one latest-wins snapshot: settings of a Manager topic do not apply. */
+    private static void refuseTopicSettings(SubscribeOptions opts) {
+        List<String> set = new ArrayList<>(4);
+        if (opts.replay().isPresent()) {
+            set.add("replay");
+        }
+        if (opts.polling() != null) {
+            set.add("polling");
+        }
+        if (opts.queueSize().isPresent()) {
+            set.add("queueSize");
+        }
+        if (opts.slowSubscriberPolicy().isPresent()) {
+            set.add("slowSubscriberPolicy");
+        }
+        if (!set.isEmpty()) {
+            throw new IllegalArgumentException("Tracker.subscribe takes only the request (request(...), lastEventId(...)) "
+                    + "from SubscribeOptions; " + String.join(", ", set) + " apply to Manager topics only: "
+                    + "a job stream always holds one latest-wins snapshot");
         }
     }
 

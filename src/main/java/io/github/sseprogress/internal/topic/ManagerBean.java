@@ -96,8 +96,8 @@ public class ManagerBean implements Manager {
             throw new ServiceUnavailableException("SSE topics are shut down");
         }
         hooks.connecting(topic, opts);
-        int queue = opts.queueSize() > 0 ? opts.queueSize() : delivery.config().queueSize();
-        int replay = opts.replay() > 0 ? opts.replay() : opts.replay() < 0 ? 0 : delivery.config().replaySize();
+        int queue = opts.queueSize().orElse(delivery.config().queueSize());
+        int replay = opts.replay().orElse(delivery.config().replaySize());
         List<PreparedEvent> first = new ArrayList<>(2);
         Subscriber[] opened = {null};
         boolean[] activated = {false};
@@ -113,7 +113,7 @@ public class ManagerBean implements Manager {
             }
             // Not armed yet: a close now (e.g. the writer pool refusing work) only records itself and
             // reaches leave after the compute, never re-entering this bin.
-            Subscriber s = delivery.open(sink, sse, Mailbox.bounded(queue), opts.slowSubscriberPolicy(),
+            Subscriber s = delivery.open(sink, sse, Mailbox.bounded(queue), opts.slowSubscriberPolicy().orElse(null),
                     target.counters, (closed, why) -> leave(name, closed, why));
             synchronized (target.publishLock) {
                 if (activated[0]) {

@@ -17,6 +17,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.github.sseprogress.Polling;
+import io.github.sseprogress.internal.ApiAccess;
 import io.github.sseprogress.internal.config.Scheduling;
 
 import jakarta.ws.rs.NotFoundException;
@@ -40,7 +41,7 @@ final class Poller implements Polling.Cancellation {
     private static final int RUNNING = 1;
     private static final int STOPPED = 2;
 
-    private final Polling polling;
+    private final ApiAccess.PollingParts polling;
     private final Duration interval;
     private final ScheduledExecutorService scheduler;
     private final Executor callbacks;
@@ -51,8 +52,8 @@ final class Poller implements Polling.Cancellation {
     private Consumer<Object> publisher;
 
     Poller(Polling polling, Duration defaultInterval, Scheduling scheduling) {
-        this.polling = polling;
-        this.interval = polling.interval() != null ? polling.interval() : defaultInterval;
+        this.polling = ApiAccess.get().parts(polling);
+        this.interval = this.polling.interval() != null ? this.polling.interval() : defaultInterval;
         this.scheduler = scheduling.executor();
         this.callbacks = scheduling.callbacks();
     }

@@ -1,0 +1,31 @@
+package io.github.sseprogress;
+
+import io.github.sseprogress.internal.ApiAccess;
+
+import jakarta.ws.rs.core.Response;
+
+/** Hands the package-private members of the public types to the internal packages; see {@link ApiAccess}. */
+final class InternalAccess extends ApiAccess {
+
+    static {
+        ApiAccess.install(new InternalAccess());
+    }
+
+    private InternalAccess() {
+    }
+
+    @Override
+    public SubscriberConnecting connecting(String topic, SubscribeOptions options) {
+        return new SubscriberConnecting(topic, options.principal(), options.headers(), options.lastEventId());
+    }
+
+    @Override
+    public Response rejection(SubscriberConnecting event) {
+        return event.rejectionResponse();
+    }
+
+    @Override
+    public PollingParts parts(Polling polling) {
+        return new PollingParts(polling.source(), polling.interval(), polling.stopCondition(), polling.stopCallback());
+    }
+}
