@@ -36,7 +36,7 @@ class ConfigTest {
             SseConfig c = weld.select(SseConfig.class).get();
             assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(15));
             assertThat(c.writeTimeout()).isEqualTo(Duration.ofSeconds(15));
-            assertThat(c.queueSize()).isEqualTo(64);
+            assertThat(c.queueSize()).isEqualTo(256);
             assertThat(c.slowSubscriberPolicy()).isEqualTo(SlowSubscriberPolicy.DROP);
             assertThat(c.pollingInterval()).isEqualTo(Duration.ofSeconds(5));
             assertThat(c.retry()).isNull();

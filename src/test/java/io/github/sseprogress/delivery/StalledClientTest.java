@@ -65,11 +65,13 @@ class StalledClientTest {
             Manager topics = server.bean(Manager.class);
             await().atMost(WAIT).until(() -> topics.subscriberCount("held") == HEALTHY + 1);
 
-            // publish until the stalled subscriber's queue is full (the policy has dropped one), then
-            // a queue's worth more: whatever it holds now, it holds at the most
+            // publish until the stalled subscriber's queue is full AND its writer is stuck: three
+            // batches of a queue's worth in a row were all dropped (a writer that is merely slow on a
+            // loaded machine makes progress in between); whatever it holds now, it holds at the most
             int published = 0;
-            int extraAfterFull = -1;
-            while (extraAfterFull < QUEUE) {
+            int stuckBatches = 0;
+            long droppedAtBatchStart = 0;
+            while (stuckBatches < 3) {
                 assertThat(published).as("the stalled client's write never blocked").isLessThan(MAX_EVENTS);
                 healthy.awaitReadUpTo(published - WINDOW);
                 topics.publish("held", published + ":" + PADDING);
@@ -78,10 +80,10 @@ class StalledClientTest {
                     healthy.awaitAll(published);
                     assertHeld(topics, published, QUEUE + 1, false);
                 }
-                if (extraAfterFull >= 0) {
-                    extraAfterFull++;
-                } else if (topics.stats("held").dropped() > 0) {
-                    extraAfterFull = 0;
+                if (published % QUEUE == 0) {
+                    long dropped = topics.stats("held").dropped();
+                    stuckBatches = dropped - droppedAtBatchStart == QUEUE ? stuckBatches + 1 : 0;
+                    droppedAtBatchStart = dropped;
                 }
             }
             healthy.awaitAll(published);

@@ -26,6 +26,7 @@ public class TestScheduling {
     public static final String THREAD_PREFIX = "sse-test-scheduler-";
     public static final String WRITER_PREFIX = "sse-test-writer-";
     public static final String CALLBACK_PREFIX = "sse-test-callback-";
+    public static final int SCHEDULER_THREADS = Integer.getInteger("sse.test.scheduler-threads", 16);
 
     @Produces
     @ApplicationScoped
@@ -36,7 +37,9 @@ public class TestScheduling {
             t.setDaemon(true);
             return t;
         };
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(16, tf);
+        // -Dsse.test.scheduler-threads=1 runs the suite as on Payara Micro, whose default managed
+        // scheduler has one thread: no timed work of the library may need a second one.
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(SCHEDULER_THREADS, tf);
         pool.setRemoveOnCancelPolicy(true);
         pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         pool.setKeepAliveTime(30, TimeUnit.SECONDS);
@@ -47,9 +50,9 @@ public class TestScheduling {
                     return t;
                 });
         writers.allowCoreThreadTimeOut(true);
-        // Like a container's default ManagedExecutorService: a pool that grows with the work.
-        java.util.concurrent.ThreadPoolExecutor callbacks = new java.util.concurrent.ThreadPoolExecutor(0,
-                Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+        // The container's default ManagedExecutorService: a bounded pool for application callbacks.
+        java.util.concurrent.ThreadPoolExecutor callbacks = new java.util.concurrent.ThreadPoolExecutor(8, 8, 30,
+                TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, CALLBACK_PREFIX + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -57,6 +60,7 @@ public class TestScheduling {
         // Bounded pools, started up front so thread-count baselines in tests include them whole.
         pool.prestartAllCoreThreads();
         writers.prestartAllCoreThreads();
+        callbacks.prestartAllCoreThreads();
         return Scheduling.of(pool, writers, callbacks);
     }
 

@@ -38,7 +38,7 @@ public final class SseConfig {
     public static final String TRACKER_MAX_RUN_TIME = "sse.tracker.max-run-time";
 
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
-    static final int DEFAULT_QUEUE_SIZE = 64;
+    static final int DEFAULT_QUEUE_SIZE = 256;
     static final int DEFAULT_WRITER_THREADS = 16;
     static final Duration DEFAULT_POLLING_INTERVAL = Duration.ofSeconds(5);
     static final Duration DEFAULT_REPLAY_IDLE_RETENTION = Duration.ofMinutes(5);

@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
@@ -13,6 +14,7 @@ import java.util.logging.Logger;
 
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.SlowSubscriberPolicy;
+import io.github.sseprogress.internal.wire.ControlFrames;
 import io.github.sseprogress.internal.wire.PreparedEvent;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -58,6 +60,8 @@ public final class Subscriber implements SseEventSink {
 
     private static final Logger LOG = Logger.getLogger(Subscriber.class.getName());
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+    /** Stands in the queue where events were dropped; the writer turns it into the loss signal. */
+    private static final PreparedEvent LOSS_MARKER = PreparedEvent.comment("loss");
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
@@ -76,6 +80,11 @@ public final class Subscriber implements SseEventSink {
     private final Runnable drainTask = this::drain;
     private final AtomicBoolean notified = new AtomicBoolean();
     private final Runnable untrack;
+    /** Events dropped since the last loss signal was written, and whether a marker is queued. */
+    private final AtomicLong lost = new AtomicLong();
+    private final AtomicBoolean lossMarked = new AtomicBoolean();
+    /** On a full queue end the stream instead of dropping (replay topics: see {@link #resumeOnOverflow()}). */
+    private volatile boolean resumeOnOverflow;
     private final BiConsumer<Subscriber, DisconnectReason> onClosed;
     private volatile DisconnectReason reason;
     /** Set by {@link #arm()}: until then a close is only recorded in {@link #closedWhy}. */
@@ -113,6 +122,16 @@ public final class Subscriber implements SseEventSink {
             switch (policy) {
                 case DROP:
                     counters.dropped();
+                    if (resumeOnOverflow) {
+                        // A replay topic: end the stream after what is queued; the browser resumes
+                        // with Last-Event-ID and the ring serves the rest (or says what it cannot).
+                        closeAfterDrain(DisconnectReason.SLOW);
+                        return false;
+                    }
+                    lost.incrementAndGet();
+                    if (lossMarked.compareAndSet(false, true)) {
+                        mailbox.offerBeyondBound(LOSS_MARKER); // the gap's place in the stream
+                    }
                     break;
                 case REMOVE:
                     counters.dropped();
@@ -127,6 +146,15 @@ public final class Subscriber implements SseEventSink {
         }
         scheduleDrain();
         return true;
+    }
+
+    /**
+     * For a replay topic under the {@code DROP} policy: a full queue ends the stream (after what is
+     * queued) instead of dropping, so the client's reconnect with {@code Last-Event-ID} recovers the
+     * events from the ring. Called by the owner before the subscriber joins.
+     */
+    public void resumeOnOverflow() {
+        resumeOnOverflow = true;
     }
 
     /**
@@ -275,6 +303,14 @@ public final class Subscriber implements SseEventSink {
                     return;
                 }
                 continue;
+            }
+            if (next == LOSS_MARKER) {
+                lossMarked.set(false);
+                long n = lost.getAndSet(0);
+                if (n == 0) {
+                    continue; // already told by the previous signal
+                }
+                next = ControlFrames.overflow(n);
             }
             if (!write(next)) {
                 return; // an asynchronous send is pending; its completion resumes draining

@@ -16,6 +16,7 @@ import io.github.sseprogress.DeliveryStats;
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.Manager;
 import io.github.sseprogress.ReplayStore;
+import io.github.sseprogress.SlowSubscriberPolicy;
 import io.github.sseprogress.SseEvent;
 import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.internal.delivery.Counters;
@@ -115,6 +116,10 @@ public class ManagerBean implements Manager {
             // reaches leave after the compute, never re-entering this bin.
             Subscriber s = delivery.open(sink, sse, Mailbox.bounded(queue), opts.slowSubscriberPolicy().orElse(null),
                     target.counters, (closed, why) -> leave(name, closed, why));
+            if (target.replays() && opts.slowSubscriberPolicy().orElse(delivery.config().slowSubscriberPolicy())
+                    == SlowSubscriberPolicy.DROP) {
+                s.resumeOnOverflow();
+            }
             synchronized (target.publishLock) {
                 if (activated[0]) {
                     target.lastPolled = null; // a new poller starts from scratch

@@ -28,4 +28,14 @@ public final class ControlFrames {
     public static PreparedEvent missed(String reason, String resetId) {
         return new PreparedEvent(0, resetId == null ? "" : resetId, MISSED, "{\"reason\":\"" + reason + "\"}", -1, null, true);
     }
+
+    /**
+     * The loss signal for events dropped because the subscriber's queue was full: {@code event:
+     * missed}, data {@code {"reason":"queue-overflow","dropped":N}}, no id (the client's position
+     * stays that of the last event it got).
+     */
+    public static PreparedEvent overflow(long dropped) {
+        return new PreparedEvent(0, null, MISSED, "{\"reason\":\"queue-overflow\",\"dropped\":" + dropped + "}", -1,
+                null, true);
+    }
 }
