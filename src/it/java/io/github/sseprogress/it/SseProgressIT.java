@@ -383,14 +383,11 @@ class SseProgressIT {
     }
 
     /**
-     * A blank line inside text data. The library sends "a\n\nb" as one multi-line data field; how the
-     * server writes it differs: Jersey (Payara) writes "data: a", "data: ", "data: b" and the client
-     * gets "a\n\nb"; RESTEasy (Open Liberty 26.0.0.3) drops the empty line and the client gets
-     * "a\nb". Both are still ONE event with nothing leaking out. Pinned here as a known server
-     * limitation (a tripwire for a server upgrade that changes it).
+     * A blank line inside text data is ONE event with nothing leaking out, and arrives exactly on both
+     * servers (issue 10 item 15; the full matrix is {@link ExactTextIT}).
      */
     @Test
-    void blankLineInsideDataIsOneEventAndRestEasyOnLibertyCollapsesIt() throws Exception {
+    void blankLineInsideDataIsOneEventOnBothServers() throws Exception {
         String topic = fresh("blank");
         SseClient s = subscribe("api/topics/" + topic + "/events");
         awaitJson("api/topics/" + topic + "/state", "subscribers", 1);
@@ -401,15 +398,8 @@ class SseProgressIT {
         SseClient.Event e1 = s.expect(WAIT);
         SseClient.Event e2 = s.expect(WAIT);
         assertEquals("marker", s.expect(WAIT).type(), "each text was one event: " + SseClient.escape(s.body()));
-        if (server().equals("liberty")) {
-            assertEquals("a\nb", e1.data(), "RESTEasy on Liberty collapses consecutive line breaks in data");
-            assertEquals("c\nd", e2.data());
-        } else if (server().equals("payara")) {
-            assertEquals("a\n\nb", e1.data(), "Jersey on Payara keeps the blank line");
-            assertEquals("c\n\nd", e2.data());
-        } else {
-            assertTrue(e1.data().startsWith("a\n") && e1.data().endsWith("\nb"), e1.data());
-        }
+        assertEquals("a\n\nb", e1.data());
+        assertEquals("c\n\nd", e2.data());
     }
 
     @Test

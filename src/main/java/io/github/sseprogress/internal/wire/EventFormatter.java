@@ -10,9 +10,10 @@ import jakarta.json.bind.JsonbException;
  * The one place that turns a payload into SSE text: once per publish, never once per subscriber.
  *
  * <ul>
- *   <li>{@link CharSequence} data is sent as text with CR and CRLF normalised to LF. The container
- *       writes each LF-separated line as its own {@code data:} line, which a WHATWG §9.2 parser
- *       joins back with LF: the client sees the same text as one event.</li>
+ *   <li>{@link CharSequence} data is sent as text with CR and CRLF normalised to LF. Each
+ *       LF-separated line goes out as its own {@code data:} line (empty lines included), which a
+ *       WHATWG §9.2 parser joins back with LF: the client sees the same text as one event. Jersey
+ *       writes the lines; on RESTEasy, which merges empty lines, {@link PreparedEvent} writes them.</li>
  *   <li>Anything else (including {@code null}) is serialised to compact single-line JSON with
  *       JSON-B; the {@link Jsonb} instance is created on first use and shared (it is thread-safe).</li>
  * </ul>

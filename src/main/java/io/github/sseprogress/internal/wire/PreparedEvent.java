@@ -12,8 +12,10 @@ import jakarta.ws.rs.sse.Sse;
  *
  * <p>It implements {@link OutboundSseEvent} only so it can travel through a JAX-RS
  * {@code SseBroadcaster} to the library's own subscriber sinks, which read {@link #sequence()};
- * what reaches the container's writer is {@link #nativeEvent(Sse)}, built with the container's own
- * builder once (the first caller's {@code Sse}) and cached.
+ * what reaches the container's writer is {@link #nativeEvent(Sse)}, built once (the first caller's
+ * {@code Sse}) and cached: the container's own builder's event, except on RESTEasy for the retry-only
+ * opening frame and for text with empty lines, where the library writes the lines itself (see
+ * {@link #hasEmptyLine(String)}).
  *
  * <p>Thread-safety: immutable apart from the cached native event, which is published through a
  * volatile field; two threads racing to build it build equal values and either may win.
@@ -79,6 +81,10 @@ public final class PreparedEvent implements OutboundSseEvent {
             n = new PreparedEvent(0, null, null, null, retryMillis, null, true);
             nativeEvent = n;
         }
+        if (n == null && data != null && hasEmptyLine(data) && isResteasy(sse)) {
+            n = dataLinesInAField();
+            nativeEvent = n;
+        }
         if (n == null) {
             OutboundSseEvent.Builder b = sse.newEventBuilder();
             if (id != null) {
@@ -100,6 +106,50 @@ public final class PreparedEvent implements OutboundSseEvent {
             nativeEvent = n;
         }
         return n;
+    }
+
+    /**
+     * Whether the text has an empty line (a leading, trailing or doubled LF), which RESTEasy's data
+     * writer cannot send. Its {@code SseEventProvider.writeTo} (RESTEasy 6.2.8, as shipped in Open
+     * Liberty's {@code io.openliberty.org.jboss.resteasy.common.ee10} bundle) passes the data through
+     * an output stream that writes {@code "data: "} before the first byte, one LF for a run of CR/LF
+     * bytes, and {@code "data: "} again before the next other byte: every run of line breaks
+     * becomes one, and a trailing one ends the event. No data value or data media type avoids it
+     * (the only other mode, {@code OutboundSseEventImpl.isEscape()}, writes backslashes).
+     */
+    static boolean hasEmptyLine(String text) {
+        return text.startsWith("\n") || text.endsWith("\n") || text.contains("\n\n");
+    }
+
+    /**
+     * The same frame for RESTEasy, with the data lines written by the library: the {@code data:}
+     * lines follow the id (or else the name) in that field's value, which RESTEasy writes verbatim
+     * ({@code "id: " + getId() + "\n"}), and the event itself carries no data. The client parses the
+     * standard frame {@code [event: n] [id: i] data: line ... [retry: r]}; the order of fields within
+     * an event does not matter to an SSE parser. An event without id and name gets
+     * {@code event: message}, which an {@code EventSource} treats exactly as no event field (WHATWG
+     * §9.2.6: the type defaults to "message").
+     */
+    private OutboundSseEvent dataLinesInAField() {
+        StringBuilder lines = new StringBuilder(data.length() + 16);
+        int start = 0;
+        while (true) {
+            int lf = data.indexOf('\n', start);
+            String line = lf < 0 ? data.substring(start) : data.substring(start, lf);
+            lines.append('\n').append(line.isEmpty() ? "data:" : "data: ").append(line);
+            if (lf < 0) {
+                break;
+            }
+            start = lf + 1;
+        }
+        if (id != null) {
+            return new PreparedEvent(0, id + lines, name, null, retryMillis, comment, control);
+        }
+        return new PreparedEvent(0, null, (name != null ? name : "message") + lines, null, retryMillis, comment, control);
+    }
+
+    private static boolean isResteasy(Sse sse) {
+        return sse.getClass().getName().startsWith("org.jboss.resteasy.");
     }
 
     private boolean isRetryOnly() {
