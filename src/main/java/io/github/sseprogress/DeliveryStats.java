@@ -7,6 +7,8 @@ package io.github.sseprogress;
  * @param delivered events written to clients (heartbeats not counted)
  * @param dropped events discarded because a subscriber's queue was full
  * @param evicted subscribers closed because a write stayed blocked past the write timeout
+ * @param pinned writer threads blocked now in a write to a client that does not read (evicted
+ *        subscribers' included, until the server's own write timeout releases them)
  */
-public record DeliveryStats(int subscribers, long delivered, long dropped, long evicted) {
+public record DeliveryStats(int subscribers, long delivered, long dropped, long evicted, int pinned) {
 }

@@ -35,11 +35,13 @@ public final class SseConfig {
     public static final String REPLAY_IDLE_RETENTION = "sse.replay.idle-retention";
     public static final String TRACKER_RETENTION = "sse.tracker.retention";
     public static final String WRITER_THREADS = "sse.writer-threads";
+    public static final String WRITER_THREADS_MAX = "sse.writer-threads.max";
     public static final String TRACKER_MAX_RUN_TIME = "sse.tracker.max-run-time";
 
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
     static final int DEFAULT_QUEUE_SIZE = 256;
     static final int DEFAULT_WRITER_THREADS = 16;
+    static final int DEFAULT_WRITER_THREADS_MAX = 128;
     static final Duration DEFAULT_POLLING_INTERVAL = Duration.ofSeconds(5);
     static final Duration DEFAULT_REPLAY_IDLE_RETENTION = Duration.ofMinutes(5);
     static final Duration DEFAULT_TRACKER_RETENTION = Duration.ofSeconds(30);
@@ -64,6 +66,7 @@ public final class SseConfig {
     private final Duration trackerRetention;
     private final Duration trackerMaxRunTime;
     private final int writerThreads;
+    private final int writerThreadsMax;
 
     /** Reads and validates every key through {@code lookup} (key → raw value, empty when unset). */
     public SseConfig(Function<String, Optional<String>> lookup) {
@@ -84,6 +87,8 @@ public final class SseConfig {
         this.trackerRetention = duration(lookup, TRACKER_RETENTION, DEFAULT_TRACKER_RETENTION, false);
         this.trackerMaxRunTime = duration(lookup, TRACKER_MAX_RUN_TIME, DEFAULT_TRACKER_MAX_RUN_TIME, false);
         this.writerThreads = integer(lookup, WRITER_THREADS, DEFAULT_WRITER_THREADS, 1, 10_000);
+        this.writerThreadsMax = Math.max(writerThreads,
+                integer(lookup, WRITER_THREADS_MAX, Math.max(DEFAULT_WRITER_THREADS_MAX, writerThreads), 1, 10_000));
     }
 
     /** All defaults (no configuration source). */
@@ -140,9 +145,14 @@ public final class SseConfig {
         return trackerMaxRunTime;
     }
 
-    /** Threads writing to clients at most at once (each stalled client can pin one). */
+    /** Writer threads for healthy clients (each stalled client pins one more, up to the maximum). */
     public int writerThreads() {
         return writerThreads;
+    }
+
+    /** The most writer threads, pinned ones included; never below {@link #writerThreads()}. */
+    public int writerThreadsMax() {
+        return writerThreadsMax;
     }
 
     /** Parses a duration in ISO-8601 or {@code <number><ms|s|m|h|d>} form. */

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
@@ -38,6 +39,7 @@ public class Delivery {
 
     private static final Logger LOG = Logger.getLogger(Delivery.class.getName());
     private static final long MIN_TICK_MILLIS = 20;
+    private static final long MAX_TICK_MILLIS = 1000;
 
     @Inject
     SseConfig config;
@@ -46,6 +48,10 @@ public class Delivery {
     Scheduling scheduling;
 
     private final Set<Subscriber> live = ConcurrentHashMap.newKeySet();
+    /** Evicted subscribers whose blocked write has not returned yet: their writer is still pinned. */
+    private final Set<Subscriber> stuck = ConcurrentHashMap.newKeySet();
+    private volatile int pinned;
+    private long pinAfterNanos;
     private final Counters total = new Counters(null);
     private final PreparedEvent heartbeat = PreparedEvent.comment("");
     private PreparedEvent opening;
@@ -57,12 +63,14 @@ public class Delivery {
     void start() {
         opening = config.retry() != null ? ControlFrames.retry(config.retry()) : PreparedEvent.comment("");
         long tick = Math.max(MIN_TICK_MILLIS, tickMillis());
+        pinAfterNanos = TimeUnit.MILLISECONDS.toNanos(tick);
         nextHeartbeatNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
         ticker = scheduling.executor().scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
     }
 
+    /** At most a second, so pinned writers are noticed (and replaced) quickly whatever the timeouts. */
     private long tickMillis() {
-        long wt = config.writeTimeout().toMillis() / 4;
+        long wt = Math.min(MAX_TICK_MILLIS, config.writeTimeout().toMillis() / 4);
         return config.heartbeatEnabled() ? Math.min(config.heartbeatInterval().toMillis(), wt) : wt;
     }
 
@@ -109,6 +117,20 @@ public class Delivery {
         return scheduling;
     }
 
+    /**
+     * Whether a write has been in flight for more than one tick at {@code now}: the client's TCP
+     * window is full and the writer thread is pinned until the write returns.
+     */
+    public boolean isPinned(Subscriber s, long now) {
+        long since = s.sendInFlightSince();
+        return since != 0 && now - since > pinAfterNanos;
+    }
+
+    /** Writer threads pinned at the last tick. */
+    public int pinnedCount() {
+        return pinned;
+    }
+
     void tick() {
         try {
             long now = System.nanoTime();
@@ -117,20 +139,54 @@ public class Delivery {
             if (beat) {
                 nextHeartbeatNanos = now + config.heartbeatInterval().toNanos();
             }
+            int pinnedNow = 0;
             for (Subscriber s : live) {
                 long since = s.sendInFlightSince();
                 if (since != 0 && now - since > timeout) {
                     LOG.log(Level.FINE, "evicting an SSE subscriber whose write has been blocked for more than {0}",
                             config.writeTimeout());
+                    stuck.add(s);
                     s.evict();
+                } else if (isPinned(s, now)) {
+                    pinnedNow++;
                 } else if (beat) {
                     s.heartbeat();
                 }
             }
+            for (Subscriber s : stuck) {
+                if (s.sendInFlightSince() == 0) {
+                    stuck.remove(s); // the server's write timeout released its thread
+                } else {
+                    pinnedNow++;
+                }
+            }
+            pinned = pinnedNow;
+            fitWriters(pinnedNow);
         } catch (RejectedExecutionException e) {
             // container shutting down
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "SSE heartbeat task failed", e);
+        }
+    }
+
+    /**
+     * Keeps {@code sse.writer-threads} writers free for healthy clients: the pool grows by one thread
+     * per pinned writer, up to {@code sse.writer-threads.max}, and shrinks back (idle threads end
+     * after 30 s) once the pinned writes return.
+     */
+    private void fitWriters(int pinnedNow) {
+        if (!(scheduling.writers() instanceof ThreadPoolExecutor)) {
+            return;
+        }
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) scheduling.writers();
+        int want = Math.min(config.writerThreadsMax(), config.writerThreads() + pinnedNow);
+        int have = pool.getCorePoolSize();
+        if (want > have) {
+            pool.setMaximumPoolSize(Math.max(want, pool.getMaximumPoolSize()));
+            pool.setCorePoolSize(want); // starts threads for queued writer tasks at once
+        } else if (want < have) {
+            pool.setCorePoolSize(want);
+            pool.setMaximumPoolSize(want);
         }
     }
 

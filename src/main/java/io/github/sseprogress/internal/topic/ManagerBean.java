@@ -258,16 +258,19 @@ public class ManagerBean implements Manager {
     public DeliveryStats stats(String topic) {
         Topic t = topic == null ? null : topics.get(topic);
         if (t == null) {
-            return new DeliveryStats(0, 0, 0, 0);
+            return new DeliveryStats(0, 0, 0, 0, 0);
         }
+        long now = System.nanoTime();
+        int pinned = (int) t.subscribers.stream().filter(s -> delivery.isPinned(s, now)).count();
         return new DeliveryStats(t.subscribers.size(), t.counters.deliveredCount(), t.counters.droppedCount(),
-                t.counters.evictedCount());
+                t.counters.evictedCount(), pinned);
     }
 
     @Override
     public DeliveryStats stats() {
         Counters c = delivery.total();
-        return new DeliveryStats(delivery.liveCount(), c.deliveredCount(), c.droppedCount(), c.evictedCount());
+        return new DeliveryStats(delivery.liveCount(), c.deliveredCount(), c.droppedCount(), c.evictedCount(),
+                delivery.pinnedCount());
     }
 
     @Override
