@@ -39,6 +39,10 @@ public class TopicResource {
     @Inject
     Manager topics;
 
+    /** The library's bean behind Manager, for the broadcaster's registrations (not public API). */
+    @Inject
+    io.github.sseprogress.internal.topic.ManagerBean internals;
+
     /** Subscribes; {@code replay=N} keeps N events for Last-Event-ID (taken from the topic's first subscriber). */
     @GET
     @Path("{topic}/events")
@@ -167,6 +171,16 @@ public class TopicResource {
         m.put("delivered", s.delivered());
         m.put("dropped", s.dropped());
         m.put("evicted", s.evicted());
+        m.put("registrations", internals.registrations(t));
+        m.put("seatCallsAfterDrop", internals.seatCallsAfterDrop(t));
         return ItJson.of(m);
+    }
+
+    /** Sweeps departed subscribers' seats out of the topic's SseBroadcaster now (issue 10 item 1). */
+    @POST
+    @Path("{topic}/sweep")
+    public Response sweep(@PathParam("topic") String topic) {
+        internals.sweep(PREFIX + topic);
+        return Response.noContent().build();
     }
 }
