@@ -36,8 +36,9 @@ class ManagerHttpTest {
 
     @BeforeAll
     static void start() {
-        server = InProcessServer.start(Map.of("sse.heartbeat-interval", "200ms", "sse.queue-size", "4096"),
-                TopicResource.class, SseResponseHeaders.class);
+        server = InProcessServer.start(Map.of("sse.heartbeat-interval", "200ms", "sse.queue-size", "4096",
+                // a starved CPU must not get a reader evicted: eviction is tested elsewhere
+                "sse.write-timeout", "30s"), TopicResource.class, SseResponseHeaders.class);
         topics = server.bean(Manager.class);
     }
 
