@@ -75,10 +75,12 @@ class TopicChurnTest {
         assertThat(bean.registrations(topic)).isLessThanOrEqualTo(1 + 64);
         bean.sweep(topic);
         await().atMost(Duration.ofSeconds(10)).until(() -> bean.registrations(topic) == 1);
+        // overlapping sweeps during the churn may each have reached a seat once; no sweep after this one may
+        int callsAfterDrop = bean.seatCallsAfterDrop(topic);
         bean.sweep(topic);
         bean.sweep(topic);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
-                .until(() -> bean.seatCallsAfterDrop(topic) == 0 && bean.registrations(topic) == 1);
+                .until(() -> bean.seatCallsAfterDrop(topic) == callsAfterDrop && bean.registrations(topic) == 1);
 
         // Nothing the library or the broadcaster holds keeps a departed subscriber's sink alive.
         await().atMost(Duration.ofSeconds(30)).until(() -> {
