@@ -161,12 +161,9 @@ class DeadClientEvictionIT {
         }
     }
 
-    private void awaitPublished(AtomicInteger published, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (published.get() < n) {
-            assertTrue(System.nanoTime() < deadline, "publisher stuck at " + published.get());
-            Thread.sleep(50);
-        }
+    private void awaitPublished(AtomicInteger published, int n) {
+        org.awaitility.Awaitility.await().alias("the publisher reaches " + n).atMost(WAIT)
+                .pollInterval(Duration.ofMillis(50)).until(() -> published.get() >= n);
     }
 
     /** Heap after GC, once it stops falling (the reset connections' buffers are released asynchronously). */
@@ -192,14 +189,8 @@ class DeadClientEvictionIT {
         return get("api/topics/" + topic + "/state").body();
     }
 
-    private void awaitSubscribers(String topic, long n, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String state = state(topic);
-        while (jsonLong(state, "subscribers") != n) {
-            assertTrue(System.nanoTime() < deadline, "expected " + n + " subscribers: " + state);
-            Thread.sleep(100);
-            state = state(topic);
-        }
+    private void awaitSubscribers(String topic, long n, Duration timeout) {
+        ItState.await(http, base, topic, "subscribers", x -> x == n, timeout);
     }
 
     private HttpResponse<String> get(String rel) {

@@ -129,18 +129,8 @@ class ExactTextIT {
         return c;
     }
 
-    private void awaitSubscribers(String topic, long n) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            state = http.send(HttpRequest.newBuilder(URI.create(base + "api/topics/" + topic + "/state")).timeout(WAIT).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
-            if (state.contains("\"subscribers\":" + n + ",")) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("expected " + n + " subscribers: " + state);
+    private void awaitSubscribers(String topic, long n) {
+        ItState.await(http, base, topic, "subscribers", x -> x == n, WAIT);
     }
 
     private void publish(String topic, String text, String name, String id) throws Exception {

@@ -86,17 +86,8 @@ class TopicChurnIT {
         }
     }
 
-    private String awaitState(String topic, String field, LongPredicate ok) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            last = get("api/topics/" + topic + "/state");
-            if (ok.test(ItJson.longField(last, field))) {
-                return last;
-            }
-            Thread.sleep(100); // polling the server's state, not waiting for time to pass
-        }
-        throw new AssertionError("timed out waiting for " + field + "; last state: " + last);
+    private String awaitState(String topic, String field, LongPredicate ok) {
+        return ItState.await(http, base, topic, field, ok, WAIT);
     }
 
     private String get(String path) throws Exception {

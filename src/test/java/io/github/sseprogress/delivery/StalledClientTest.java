@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -174,16 +170,7 @@ class StalledClientTest {
 
     /** Connects, sends the request, reads the start of the response, and never reads again. */
     private static Socket stalledClient(InProcessServer server, String topic) throws IOException {
-        Socket s = new Socket();
-        s.setReceiveBufferSize(4096);
-        s.connect(new InetSocketAddress("127.0.0.1", server.uri("/").getPort()));
-        OutputStream out = s.getOutputStream();
-        out.write(("GET /topics/" + topic + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        InputStream in = s.getInputStream();
-        assertThat(in.read(new byte[256])).isPositive();
-        return s;
+        return RawSseClient.stalled(server.uri("topics/" + topic + "/events"));
     }
 
     /** Healthy subscribers, each read by its own thread, checking order as they go. */

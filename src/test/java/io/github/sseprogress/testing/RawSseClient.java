@@ -62,6 +62,25 @@ public final class RawSseClient implements Closeable {
         return c;
     }
 
+    /**
+     * A subscriber that never reads: a 4 KiB receive buffer (set before connecting, so it is the
+     * advertised window), the request, the start of the response, then nothing. Close it to end the stall.
+     */
+    public static Socket stalled(URI uri) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
+        OutputStream out = s.getOutputStream();
+        out.write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
+                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        if (s.getInputStream().read(new byte[256]) <= 0) {
+            s.close();
+            throw new IOException("the stream did not open: " + uri);
+        }
+        return s;
+    }
+
     /** Reads the status line and headers (blocks up to {@code timeout}). */
     public RawSseClient readHead(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
