@@ -417,7 +417,10 @@ public final class Subscriber implements SseEventSink {
             try {
                 onClosed.accept(this, why);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "an SSE disconnect listener failed", e);
+                // At shutdown the listener may run after the application's CDI container is gone:
+                // expected then, so not a warning.
+                LOG.log(why == DisconnectReason.SHUTDOWN ? Level.FINE : Level.WARNING,
+                        "an SSE disconnect listener failed", e);
             }
         };
         try {
