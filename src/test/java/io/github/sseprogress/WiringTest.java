@@ -40,7 +40,8 @@ class WiringTest {
 
     @WeldSetup
     WeldInitiator weld = WeldInitiator.from(WeldInitiator.createWeld()
-            .addPackages(false, ManagerBean.class, Delivery.class, SseConfig.class, TrackerBean.class)
+            .addPackages(false, ManagerBean.class, Delivery.class, SseConfig.class, TrackerBean.class,
+                    io.github.sseprogress.internal.cluster.ClusterBridge.class)
             .addBeanClass(TestScheduling.class)).build();
 
     @Inject

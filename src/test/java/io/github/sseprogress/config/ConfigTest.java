@@ -25,7 +25,8 @@ class ConfigTest {
 
     private static WeldContainer boot() {
         return new Weld("config-" + System.nanoTime()).disableDiscovery()
-                .addPackages(false, ManagerBean.class, Delivery.class, SseConfig.class)
+                .addPackages(false, ManagerBean.class, Delivery.class, SseConfig.class,
+                        io.github.sseprogress.internal.cluster.ClusterBridge.class)
                 .addBeanClass(TestScheduling.class)
                 .initialize();
     }

@@ -37,7 +37,8 @@ public final class InProcessServer implements AutoCloseable {
         Weld w = new Weld("in-process-" + System.nanoTime())
                 .disableDiscovery()
                 .addPackages(false, ManagerBean.class, Delivery.class, SseConfig.class,
-                        io.github.sseprogress.internal.progress.TrackerBean.class)
+                        io.github.sseprogress.internal.progress.TrackerBean.class,
+                        io.github.sseprogress.internal.cluster.ClusterBridge.class)
                 .addPackage(false, io.github.sseprogress.internal.wire.EventFormatter.class)
                 .addBeanClass(TestScheduling.class)
                 .property("org.jboss.weld.construction.relaxed", true);

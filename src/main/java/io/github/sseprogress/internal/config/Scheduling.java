@@ -2,6 +2,7 @@ package io.github.sseprogress.internal.config;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * The executors that run everything the library does off the caller's thread. Produced once by
@@ -31,6 +32,14 @@ public interface Scheduling {
      */
     Executor callbacks();
 
+    /**
+     * The container's thread factory ({@code java:comp/DefaultManagedThreadFactory}), for the
+     * long-running threads of a cluster engine. The default is the JDK's, for tests.
+     */
+    default ThreadFactory threads() {
+        return java.util.concurrent.Executors.defaultThreadFactory();
+    }
+
     /** Wraps a scheduler and a writer pool; application callbacks run on the writer pool. */
     static Scheduling of(ScheduledExecutorService executor, Executor writers) {
         return of(executor, writers, writers);
@@ -38,7 +47,18 @@ public interface Scheduling {
 
     /** Wraps a scheduler, a writer pool and the executor for application callbacks. */
     static Scheduling of(ScheduledExecutorService executor, Executor writers, Executor callbacks) {
+        return of(executor, writers, callbacks, java.util.concurrent.Executors.defaultThreadFactory());
+    }
+
+    /** Wraps a scheduler, a writer pool, the executor for application callbacks and a thread factory. */
+    static Scheduling of(ScheduledExecutorService executor, Executor writers, Executor callbacks,
+            ThreadFactory threads) {
         return new Scheduling() {
+            @Override
+            public ThreadFactory threads() {
+                return threads;
+            }
+
             @Override
             public ScheduledExecutorService executor() {
                 return executor;

@@ -49,7 +49,7 @@ public class SchedulingProducer {
         int n = config.writerThreads();
         ThreadPoolExecutor writers = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
         writers.allowCoreThreadTimeOut(true);
-        return Scheduling.of(executor, writers, callbacks);
+        return Scheduling.of(executor, writers, callbacks, threads);
     }
 
     void close(@Disposes Scheduling scheduling) {

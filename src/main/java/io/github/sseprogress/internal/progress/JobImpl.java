@@ -17,6 +17,8 @@ import io.github.sseprogress.Tracker;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.EventFormatter;
 import io.github.sseprogress.internal.wire.PreparedEvent;
+import io.github.sseprogress.spi.ClusterEngine;
+import io.github.sseprogress.spi.JobRecord;
 
 /**
  * One job: its latest event and its subscribers. Lock-free.
@@ -57,7 +59,11 @@ final class JobImpl implements Job {
      * a finished one on the same topic never reuses an id, so a browser reconnecting with the old
      * run's terminal id is not mistaken for one that has this run's terminal (204).
      */
-    private final String run = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFFFL, 36);
+    private final String run;
+    /** The cluster engine when the job lives in the cluster (its state is a mirror), else null. */
+    private final ClusterEngine cluster;
+    /** Clustered: this handle sent the terminal (the mirror learns it when the engine delivers it). */
+    private final java.util.concurrent.atomic.AtomicBoolean terminalSent = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The latest event; {@code event == null} before the first publish (and in a dropped job). */
     record State(PreparedEvent event, Object data, boolean finished) {
@@ -81,6 +87,14 @@ final class JobImpl implements Job {
     private volatile ScheduledFuture<?> deadline;
 
     JobImpl(String topic, EventFormatter formatter, Consumer<JobImpl> onFinished) {
+        this(topic, formatter, onFinished, null,
+                Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFFFL, 36));
+    }
+
+    /** A job of the cluster: publish and finish go to the engine, its events come back through {@link #accept}. */
+    JobImpl(String topic, EventFormatter formatter, Consumer<JobImpl> onFinished, ClusterEngine cluster, String run) {
+        this.cluster = cluster;
+        this.run = run;
         this.topic = topic;
         this.formatter = formatter;
         this.onFinished = onFinished;
@@ -93,8 +107,12 @@ final class JobImpl implements Job {
 
     @Override
     public void publish(Object snapshot) {
-        if (state.get().finished()) {
+        if (state.get().finished() || terminalSent.get()) {
             return; // skip serialising a payload nobody will see
+        }
+        if (cluster != null) {
+            toCluster(snapshot, false);
+            return;
         }
         State next = advance(prepare(snapshot), snapshot, false);
         if (next != null) {
@@ -109,6 +127,14 @@ final class JobImpl implements Job {
         if (state.get().finished()) {
             return false;
         }
+        if (cluster != null) {
+            if (!terminalSent.compareAndSet(false, true)) {
+                return false;
+            }
+            toCluster(terminal, true);
+            cancelDeadline();
+            return true;
+        }
         State next = advance(prepare(terminal), terminal, true);
         if (next == null) {
             return false;
@@ -121,6 +147,59 @@ final class JobImpl implements Job {
         firstSubscriber.countDown();
         onFinished.accept(this);
         return true;
+    }
+
+    private void toCluster(Object payload, boolean terminal) {
+        SseEvent event = payload instanceof SseEvent ? (SseEvent) payload : SseEvent.of(payload);
+        Object data = event.data();
+        cluster.publishJob(topic, run, event.name(), formatter.text(data), !(data instanceof CharSequence), terminal);
+    }
+
+    /**
+     * Clustered: takes the cluster's state of this run when it is newer than the mirror's (latest-wins
+     * by seq), offers it to the subscribers and, for the terminal, ends their streams. Called on the
+     * engine's delivery thread or by the request that created the mirror.
+     */
+    void accept(JobRecord r) {
+        if (!run.equals(r.run()) || r.seq() == 0) {
+            return;
+        }
+        SseEvent event = SseEvent.builder().name(r.name()).data(r.data()).build();
+        PreparedEvent prepared = formatter.prepare(event, r.data(), r.seq(), r.id());
+        State next = new State(prepared, null, r.finished());
+        while (true) {
+            State cur = state.get();
+            if (cur.finished() || cur.sequence() >= r.seq()) {
+                return;
+            }
+            if (state.compareAndSet(cur, next)) {
+                break;
+            }
+        }
+        for (Subscriber s : subscribers) {
+            s.offer(prepared);
+            if (r.finished()) {
+                s.closeAfterDrain(DisconnectReason.TERMINAL);
+            }
+        }
+        if (r.finished()) {
+            cancelDeadline();
+            firstSubscriber.countDown();
+            onFinished.accept(this);
+        }
+    }
+
+    /** Clustered: the cluster lost this run; its subscribers get {@code payload} as a failed terminal. */
+    void lost(String payload) {
+        State cur = state.get();
+        if (!cur.finished()) {
+            accept(new JobRecord(topic, run, false, cur.sequence() + 1, null, payload, true, true));
+        }
+    }
+
+    /** The run token of this job (its ids are {@code <run>-<seq>}). */
+    String run() {
+        return run;
     }
 
     /** CASes to the next state; {@code null} when the job is (or became) finished. */
@@ -145,7 +224,7 @@ final class JobImpl implements Job {
 
     @Override
     public boolean isFinished() {
-        return state.get().finished();
+        return state.get().finished() || terminalSent.get();
     }
 
     @Override

@@ -19,13 +19,18 @@ import io.github.sseprogress.Progress;
 import io.github.sseprogress.SlowSubscriberPolicy;
 import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.Tracker;
+import io.github.sseprogress.internal.cluster.ClusterBridge;
 import io.github.sseprogress.internal.config.SseConfig;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Hooks;
 import io.github.sseprogress.internal.delivery.Mailbox;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.EventFormatter;
+import io.github.sseprogress.spi.ClusterEngine;
+import io.github.sseprogress.spi.ClusterUnavailableException;
+import io.github.sseprogress.spi.JobRecord;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -67,9 +72,23 @@ public class TrackerBean implements Tracker {
     @Inject
     Hooks hooks;
 
+    @Inject
+    ClusterBridge clusterBridge;
+
+    /** The cluster engine, or null on a single node. */
+    private ClusterEngine cluster;
+
     private final ConcurrentHashMap<String, JobImpl> jobs = new ConcurrentHashMap<>();
     private final EventFormatter formatter = new EventFormatter();
     private volatile boolean shutDown;
+
+    @PostConstruct
+    void init() {
+        cluster = clusterBridge.engine();
+        if (cluster != null) {
+            clusterBridge.jobs(new ClusterSide());
+        }
+    }
 
     @Override
     public Started start(String topic) {
@@ -84,6 +103,9 @@ public class TrackerBean implements Tracker {
     private Started open(String topic, boolean replaceFinished) {
         checkTopic(topic);
         checkRunning();
+        if (cluster != null) {
+            return openClustered(topic, replaceFinished);
+        }
         JobImpl[] created = {null};
         JobImpl job = jobs.compute(topic, (t, current) -> {
             if (current != null && (!replaceFinished || !current.isFinished())) {
@@ -102,6 +124,47 @@ public class TrackerBean implements Tracker {
             limitRunTime(created[0]);
         }
         return new Started(job, created[0] != null);
+    }
+
+    /**
+     * Clustered: the engine decides atomically across nodes; this node keeps a mirror of the run
+     * (the creator's is where the work runs) fed by the engine, re-read after the mirror is in place
+     * so no event falls between the read and the feed.
+     */
+    private Started openClustered(String topic, boolean replaceFinished) {
+        JobRecord r = clusterCall(() -> cluster.startJob(topic, replaceFinished));
+        JobImpl job = mirror(r);
+        if (!r.created()) {
+            clusterCall(() -> cluster.job(topic)).ifPresent(job::accept);
+        } else {
+            limitRunTime(job);
+        }
+        return new Started(job, r.created());
+    }
+
+    /** The local mirror of the cluster's run {@code r}, created (replacing an older run's) when absent. */
+    private JobImpl mirror(JobRecord r) {
+        JobImpl[] replaced = {null};
+        JobImpl job = jobs.compute(r.topic(), (t, current) -> {
+            if (current != null && current.run().equals(r.run())) {
+                return current;
+            }
+            replaced[0] = current;
+            return new JobImpl(t, formatter, this::finished, cluster, r.run());
+        });
+        if (replaced[0] != null) {
+            replaced[0].drop(); // an older run this node missed the end of: its streams reconnect
+        }
+        job.accept(r);
+        return job;
+    }
+
+    private <T> T clusterCall(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ClusterUnavailableException e) {
+            throw new ServiceUnavailableException("SSE progress cluster is unavailable: " + e.getMessage());
+        }
     }
 
     /**
@@ -154,9 +217,17 @@ public class TrackerBean implements Tracker {
         // The hook runs before the existence check, so an unauthorised client cannot probe job ids.
         hooks.connecting(topic, opts);
         JobImpl job = jobs.get(topic);
+        if (job == null && cluster != null) {
+            job = clusterCall(() -> cluster.job(topic)).map(this::mirror).orElse(null);
+            if (job != null) {
+                JobImpl mirror = job;
+                clusterCall(() -> cluster.job(topic)).ifPresent(mirror::accept); // after the mirror is fed
+            }
+        }
         if (job == null) {
             throw new NoSuchTopicException(topic);
         }
+        JobImpl attached = job;
         String lastEventId = opts.lastEventId();
         JobImpl.State state = job.state();
         if (lastEventId != null && state.finished() && state.event() != null
@@ -167,7 +238,7 @@ public class TrackerBean implements Tracker {
         }
         Subscriber s = delivery.open(sink, sse, Mailbox.latestWins(), SlowSubscriberPolicy.DROP, delivery.total(),
                 (closed, why) -> {
-                    job.detach(closed);
+                    attached.detach(closed);
                     hooks.disconnected(topic, why);
                 });
         job.attach(s);
@@ -231,6 +302,11 @@ public class TrackerBean implements Tracker {
     @Override
     public Optional<Snapshot> latest(String topic) {
         checkTopic(topic);
+        if (cluster != null) {
+            JobRecord r = clusterCall(() -> cluster.job(topic)).orElseThrow(() -> new NoSuchTopicException(topic));
+            return r.seq() == 0 ? Optional.empty()
+                    : Optional.of(new Snapshot(r.id(), r.json() ? formatter.parse(r.data()) : r.data(), r.finished()));
+        }
         JobImpl job = jobs.get(topic);
         if (job == null) {
             throw new NoSuchTopicException(topic);
@@ -272,6 +348,31 @@ public class TrackerBean implements Tracker {
                     retention.toNanos(), TimeUnit.NANOSECONDS));
         } catch (RejectedExecutionException e) {
             jobs.remove(job.topic(), job); // the container is stopping
+        }
+    }
+
+    /** What the cluster engine delivers, on its delivery thread: only enqueues. */
+    private final class ClusterSide implements ClusterBridge.JobSide {
+
+        @Override
+        public void jobEvent(JobRecord record) {
+            JobImpl job = jobs.get(record.topic());
+            if (job != null) {
+                job.accept(record); // ignores another run's
+            }
+        }
+
+        @Override
+        public void jobLost(String topic) {
+            JobImpl job = jobs.get(topic);
+            if (job != null) {
+                job.lost(formatter.text(Progress.failed("The cluster lost this job's state")));
+            }
+        }
+
+        @Override
+        public Set<String> jobTopics() {
+            return Set.copyOf(jobs.keySet());
         }
     }
 

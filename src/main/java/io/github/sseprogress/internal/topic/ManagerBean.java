@@ -19,6 +19,7 @@ import io.github.sseprogress.ReplayStore;
 import io.github.sseprogress.SlowSubscriberPolicy;
 import io.github.sseprogress.SseEvent;
 import io.github.sseprogress.SubscribeOptions;
+import io.github.sseprogress.internal.cluster.ClusterBridge;
 import io.github.sseprogress.internal.delivery.Counters;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Hooks;
@@ -27,7 +28,10 @@ import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.ControlFrames;
 import io.github.sseprogress.internal.wire.EventFormatter;
 import io.github.sseprogress.internal.wire.PreparedEvent;
+import io.github.sseprogress.spi.ClusterEngine;
+import io.github.sseprogress.spi.ClusterNode;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -78,9 +82,23 @@ public class ManagerBean implements Manager {
     @Inject
     Hooks hooks;
 
+    @Inject
+    ClusterBridge clusterBridge;
+
+    /** The cluster engine, or null on a single node. */
+    private ClusterEngine cluster;
+
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final EventFormatter formatter = new EventFormatter();
     private volatile boolean shutDown;
+
+    @PostConstruct
+    void init() {
+        cluster = clusterBridge.engine();
+        if (cluster != null) {
+            clusterBridge.topics(new ClusterSide());
+        }
+    }
 
     @Override
     public void subscribe(String topic, SseEventSink sink, Sse sse) {
@@ -103,8 +121,10 @@ public class ManagerBean implements Manager {
         Subscriber[] opened = {null};
         boolean[] activated = {false};
         Poller[] superseded = {null};
+        Seat[] seated = {null};
         Topic t = topics.compute(topic, (name, current) -> {
-            Topic target = current != null ? current : new Topic(name, sse, new Counters(delivery.total()), replay);
+            Topic target = current != null ? current
+                    : new Topic(name, sse, new Counters(delivery.total()), replay, cluster != null);
             if (target.subscribers.isEmpty()) {
                 activated[0] = true;
                 target.state = Topic.State.ACTIVE;
@@ -125,7 +145,7 @@ public class ManagerBean implements Manager {
                     target.lastPolled = null; // a new poller starts from scratch
                 }
                 boolean replayed = false;
-                if (target.replays() && opts.lastEventId() != null) {
+                if (target.replays() && !target.clustered && opts.lastEventId() != null) {
                     first.addAll(replayAfter(name, opts.lastEventId()));
                     replayed = first.isEmpty() || !first.get(0).isControl();
                 }
@@ -133,7 +153,7 @@ public class ManagerBean implements Manager {
                     first.add(target.lastPolled); // the current polled state, never an older one
                 }
                 s.offerFirst(first);
-                target.join(s);
+                seated[0] = target.join(s);
             }
             opened[0] = s;
             return target;
@@ -145,6 +165,11 @@ public class ManagerBean implements Manager {
         subscriber.arm(); // registered, no lock held: from now on its close reaches leave (on the callbacks executor)
         if (subscriber.isClosed()) {
             return; // closed while it was being registered: leave is on its way
+        }
+        if (t.clustered) {
+            // The engine answers on its delivery thread, in order with the topic's events: the
+            // missed events (or the loss signal), then this seat's floor; live events wait till then.
+            cluster.catchUp(topic, t.replays() ? opts.lastEventId() : null, seated[0]);
         }
         Poller poller = t.poller;
         if (activated[0] && poller != null) {
@@ -178,18 +203,20 @@ public class ManagerBean implements Manager {
             publish(topic, (SseEvent) data);
             return;
         }
-        checkTopicNotNull(topic);
-        Topic t = topics.get(topic);
-        if (t == null) {
-            return;
-        }
-        send(t, SseEvent.of(data));
+        publish(topic, SseEvent.of(data));
     }
 
     @Override
     public void publish(String topic, SseEvent event) {
         checkTopicNotNull(topic);
         Objects.requireNonNull(event, "event");
+        if (cluster != null && event.hasData()) {
+            if (!shutDown) {
+                // Every node, this one included, gets it back from the engine with its cluster id.
+                cluster.publish(topic, event.name(), formatter.text(event.data()));
+            }
+            return;
+        }
         Topic t = topics.get(topic);
         if (t == null) {
             return;
@@ -203,7 +230,7 @@ public class ManagerBean implements Manager {
      */
     private PreparedEvent send(Topic t, SseEvent event) {
         String text = event.hasData() ? formatter.text(event.data()) : null;
-        if (!t.replays() || text == null) { // comment-only frames are not recorded
+        if (!t.replays() || text == null || t.clustered) { // a clustered topic records in the cluster // comment-only frames are not recorded
             SseEvent e = t.replays() && event.id() != null ? event.toBuilder().id(null).build() : event;
             PreparedEvent prepared = formatter.prepare(e, text, t.nextSequence(), null); // replay ids come from the store
             t.broadcast(prepared);
@@ -337,7 +364,7 @@ public class ManagerBean implements Manager {
             // reactivates the topic before the deferred stop runs starts its own and can't lose it.
             toStop[0] = current.poller;
             current.poller = null;
-            if (current.replays() && !shutDown) {
+            if (current.replays() && !current.clustered && !shutDown) {
                 current.state = Topic.State.IDLE;
                 current.idleSince = System.nanoTime();
                 return current; // idle: keeps recording for reconnecting clients
@@ -359,7 +386,7 @@ public class ManagerBean implements Manager {
         if (p != null) {
             p.stop();
         }
-        if (t.replays() && !shutDown) {
+        if (t.replays() && !t.clustered && !shutDown) {
             scheduleExpiry(t);
         } else {
             closeQuietly(t);
@@ -410,7 +437,7 @@ public class ManagerBean implements Manager {
     private void retire(Topic t) {
         synchronized (t.publishLock) {
             t.state = Topic.State.RETIRED;
-            if (t.replays()) {
+            if (t.replays() && !t.clustered) {
                 try {
                     replayStore.remove(t.name);
                 } catch (RuntimeException e) {
@@ -426,6 +453,68 @@ public class ManagerBean implements Manager {
             delivery.scheduling().callbacks().execute(r);
         } catch (RejectedExecutionException e) {
             r.run();
+        }
+    }
+
+    /**
+     * What the cluster engine delivers, on its one delivery thread: events in cluster order, joins'
+     * answers in order with them. Only enqueues (a subscriber's close goes to the callbacks executor).
+     */
+    private final class ClusterSide implements ClusterBridge.TopicSide {
+
+        @Override
+        public void topicEvent(String topic, long seq, String id, String name, String data) {
+            Topic t = topics.get(topic);
+            if (t == null || !t.clustered) {
+                return;
+            }
+            SseEvent event = SseEvent.builder().name(name).data(data).build();
+            t.deliver(formatter.prepare(event, data, seq, id));
+        }
+
+        @Override
+        public void topicLost(String topic, String reason, String lastId, boolean reset) {
+            Topic t = topics.get(topic);
+            if (t == null || !t.clustered) {
+                return;
+            }
+            PreparedEvent missed = reason == null ? null : ControlFrames.missed(reason, lastId);
+            for (Seat seat : t.members.values()) {
+                Subscriber s = seat.subscriber();
+                if (s == null || seat.floor == Seat.PENDING) {
+                    continue; // its join's answer is still to come, from the new position
+                }
+                if (missed != null) {
+                    s.offer(missed);
+                }
+                if (reset) {
+                    seat.floor = 0;
+                }
+            }
+        }
+
+        @Override
+        public void caughtUp(String topic, Object ticket, ClusterNode.CatchUp answer) {
+            Seat seat = (Seat) ticket;
+            Subscriber s = seat.subscriber();
+            if (s == null) {
+                return; // left meanwhile
+            }
+            if (answer.events() == null) {
+                s.offer(ControlFrames.missed(answer.reason(), answer.lastId()));
+            } else {
+                for (ClusterNode.Entry e : answer.events()) {
+                    SseEvent event = SseEvent.builder().name(e.name()).data(e.data()).build();
+                    s.offer(formatter.prepare(event, e.data(), e.seq(), e.id()));
+                }
+            }
+            seat.floor = answer.position();
+        }
+
+        @Override
+        public boolean follows(String topic) {
+            Topic t = topics.get(topic);
+            return t != null && t.clustered;
         }
     }
 

@@ -25,10 +25,24 @@ final class Seat implements SseEventSink {
     private final Topic topic;
     private volatile Subscriber subscriber;
     private volatile boolean dropped;
+    /**
+     * Clustered topics: live events up to this seq are skipped (the subscriber got them on joining);
+     * {@link #PENDING} until the engine answered the join. Written and read on the engine's delivery
+     * thread only (set to PENDING before the seat is published).
+     */
+    volatile long floor;
+
+    /** Floor of a seat whose join the cluster engine has not answered yet: nothing live reaches it. */
+    static final long PENDING = Long.MAX_VALUE;
 
     Seat(Topic topic, Subscriber subscriber) {
         this.topic = topic;
         this.subscriber = subscriber;
+    }
+
+    /** The subscriber, or null once it left. */
+    Subscriber subscriber() {
+        return subscriber;
     }
 
     /** Cuts the link: the broadcaster keeps only this empty seat until the next sweep. */

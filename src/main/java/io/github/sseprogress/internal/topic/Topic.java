@@ -84,7 +84,18 @@ final class Topic {
     /** System.nanoTime() when the last subscriber left (replay topics stay idle for a while). */
     volatile long idleSince;
 
+    /**
+     * Whether the topic's events come from the cluster engine (every node delivers the same events with
+     * the same ids); its history lives in the cluster, so it never goes IDLE here.
+     */
+    final boolean clustered;
+
     Topic(String name, Sse sse, Counters counters, int replayCapacity) {
+        this(name, sse, counters, replayCapacity, false);
+    }
+
+    Topic(String name, Sse sse, Counters counters, int replayCapacity, boolean clustered) {
+        this.clustered = clustered;
         this.name = name;
         this.sse = sse;
         this.broadcaster = sse.newBroadcaster();
@@ -102,11 +113,13 @@ final class Topic {
     }
 
     /** Adds a subscriber and registers its seat with the broadcaster. Inside the registry's compute. */
-    void join(Subscriber s) {
+    Seat join(Subscriber s) {
         Seat seat = new Seat(this, s);
+        seat.floor = clustered ? Seat.PENDING : 0;
         members.put(s, seat);
         seats.incrementAndGet();
         broadcaster.register(seat);
+        return seat;
     }
 
     /** Removes a subscriber and empties its seat. Inside the registry's compute; false when absent. */
@@ -151,6 +164,22 @@ final class Topic {
     /** How often a broadcaster called a seat it had been told to drop (0 when it drops them). */
     int seatCallsAfterDrop() {
         return seatCallsAfterDrop.get();
+    }
+
+    /**
+     * Clustered: enqueues to every subscriber whose floor is below the event's seq (one that joined
+     * with a later position already has it). On the engine's delivery thread; never blocks.
+     */
+    void deliver(PreparedEvent event) {
+        long seq = event.sequence();
+        for (Seat seat : members.values()) {
+            if (seat.floor < seq) {
+                Subscriber s = seat.subscriber();
+                if (s != null) {
+                    s.offer(event);
+                }
+            }
+        }
     }
 
     /** Enqueues to every current subscriber; never blocks. A retired topic has none left. */

@@ -57,6 +57,15 @@ public final class EventFormatter {
         }
     }
 
+    /** JSON text back to plain Java values (maps, lists, strings, numbers, booleans, null). */
+    public Object parse(String json) {
+        try {
+            return jsonb().fromJson(json, Object.class);
+        } catch (JsonbException | IllegalArgumentException e) {
+            return json; // not JSON after all: the text as it was
+        }
+    }
+
     /** CRLF and lone CR become LF; text without CR is returned as is. */
     public static String normaliseLineBreaks(String s) {
         if (s.indexOf('\r') < 0) {
