@@ -2,6 +2,7 @@ package io.github.sseprogress.testing;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +33,8 @@ public final class InProcessServer implements AutoCloseable {
     private final HttpServer http;
     private final URI base;
 
-    private InProcessServer(Map<String, String> properties, List<Class<?>> resources, List<Class<?>> providers) {
+    private InProcessServer(Map<String, String> properties, List<Class<?>> resources, List<Class<?>> providers,
+            List<Class<?>> extraBeanPackagesOf, List<Class<?>> extraBeanClasses) {
         config = TestConfig.install(properties);
         Weld w = new Weld("in-process-" + System.nanoTime())
                 .disableDiscovery()
@@ -42,6 +44,12 @@ public final class InProcessServer implements AutoCloseable {
                 .addPackage(false, io.github.sseprogress.internal.wire.EventFormatter.class)
                 .addBeanClass(TestScheduling.class)
                 .property("org.jboss.weld.construction.relaxed", true);
+        for (Class<?> p : extraBeanPackagesOf) {
+            w.addPackage(false, p);
+        }
+        for (Class<?> c : extraBeanClasses) {
+            w.addBeanClass(c);
+        }
         for (Class<?> r : resources) {
             w.addBeanClass(r);
         }
@@ -84,16 +92,81 @@ public final class InProcessServer implements AutoCloseable {
 
     /** Starts a server for {@code resources} with the given {@code sse.*} properties. */
     public static InProcessServer start(Map<String, String> properties, Class<?>... resources) {
-        List<Class<?>> providers = new ArrayList<>();
-        List<Class<?>> res = new ArrayList<>();
-        for (Class<?> c : resources) {
-            if (c.isAnnotationPresent(jakarta.ws.rs.ext.Provider.class)) {
-                providers.add(c);
-            } else {
-                res.add(c);
-            }
+        return builder().properties(properties).resources(resources).start();
+    }
+
+    /**
+     * As {@link #start(Map, Class...)}, with the beans of each package that holds one of
+     * {@code extraBeanPackagesOf} (not its subpackages) added to the library's, e.g. a module's
+     * {@code io.github.sseprogress.redis} beans.
+     */
+    public static InProcessServer start(Map<String, String> properties, List<Class<?>> extraBeanPackagesOf,
+            Class<?>... resources) {
+        return builder().properties(properties).beanPackagesOf(extraBeanPackagesOf.toArray(Class<?>[]::new))
+                .resources(resources).start();
+    }
+
+    /** A server with more than {@link #start(Map, Class...)} sets: extra bean packages or classes. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects what a server holds; {@link #start()} starts it. Each call adds to what was set before. */
+    public static final class Builder {
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private final List<Class<?>> resources = new ArrayList<>();
+        private final List<Class<?>> beanPackagesOf = new ArrayList<>();
+        private final List<Class<?>> beanClasses = new ArrayList<>();
+
+        private Builder() {
         }
-        return new InProcessServer(properties, res, providers);
+
+        /** {@code sse.*} (or any other) MicroProfile Config properties. */
+        public Builder properties(Map<String, String> props) {
+            properties.putAll(props);
+            return this;
+        }
+
+        public Builder property(String key, String value) {
+            properties.put(key, value);
+            return this;
+        }
+
+        /**
+         * JAX-RS resources ({@code @Path}: CDI beans whose instances Jersey serves), providers
+         * ({@code @Provider}: registered with Jersey) and other classes (CDI beans only), as
+         * {@link InProcessServer#start(Map, Class...)} takes them.
+         */
+        public Builder resources(Class<?>... classes) {
+            resources.addAll(List.of(classes));
+            return this;
+        }
+
+        /** Adds every bean class of the package of each given class (not its subpackages) to the container. */
+        public Builder beanPackagesOf(Class<?>... classes) {
+            beanPackagesOf.addAll(List.of(classes));
+            return this;
+        }
+
+        /** Adds the given classes to the container as beans (e.g. an {@code @Alternative @Priority} test producer). */
+        public Builder beanClasses(Class<?>... classes) {
+            beanClasses.addAll(List.of(classes));
+            return this;
+        }
+
+        public InProcessServer start() {
+            List<Class<?>> providers = new ArrayList<>();
+            List<Class<?>> res = new ArrayList<>();
+            for (Class<?> c : resources) {
+                if (c.isAnnotationPresent(jakarta.ws.rs.ext.Provider.class)) {
+                    providers.add(c);
+                } else {
+                    res.add(c);
+                }
+            }
+            return new InProcessServer(Map.copyOf(properties), res, providers, List.copyOf(beanPackagesOf),
+                    List.copyOf(beanClasses));
+        }
     }
 
     public URI uri(String path) {
