@@ -106,7 +106,12 @@ public final class InProcessServer implements AutoCloseable {
                 .resources(resources).start();
     }
 
-    /** A server with more than {@link #start(Map, Class...)} sets: extra bean packages or classes. */
+    /**
+     * A server with more than {@link #start(Map, Class...)} sets: extra bean packages or classes. Jersey
+     * injects the fields of the registered resource instances again through HK2, which binds only
+     * {@link Manager} and {@link io.github.sseprogress.Tracker}: a resource that needs an extra bean takes it
+     * by constructor injection.
+     */
     public static Builder builder() {
         return new Builder();
     }
