@@ -82,6 +82,11 @@ public class RedisEngine implements ClusterEngine {
     /** Running jobs created on this node: lease member {@code <run> <topic>}. */
     private final Map<String, String> owned = new ConcurrentHashMap<>();
     private final AtomicLong ops = new AtomicLong();
+    /**
+     * This engine instance's identity in the op numbers Redis keeps per topic (a retried batch is
+     * applied once): unique even when two nodes are misconfigured with one name or a node restarts.
+     */
+    private final String instance = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
@@ -365,7 +370,7 @@ public class RedisEngine implements ClusterEngine {
                 answers.add(p.evalsha(sha.publishTopic(), List.of(settings.meta(op.topic()), settings.history(op.topic())),
                         List.of(op.topic(), hasName, name, op.data(), newEpoch(),
                                 Integer.toString(settings.historySize()), Long.toString(settings.historyAge().toMillis()),
-                                settings.channel(), settings.node(), Long.toString(op.op()))));
+                                settings.channel(), instance, Long.toString(op.op()))));
             }
         }
         p.sync(); // a connection failure throws here: the caller retries the whole batch
@@ -541,6 +546,25 @@ public class RedisEngine implements ClusterEngine {
         reader = null;
     }
 
+    /**
+     * Runs a read on the delivery thread's connection; a connection that broke while Redis was away
+     * is replaced once. Null when Redis cannot answer.
+     */
+    private <T> T read(java.util.function.Function<Jedis, T> body) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Jedis j = reader();
+            if (j == null) {
+                return null;
+            }
+            try {
+                return body.apply(j);
+            } catch (RuntimeException e) {
+                readerFailed(e);
+            }
+        }
+        return null;
+    }
+
     private void receive(String message) {
         Envelope env;
         try {
@@ -641,19 +665,14 @@ public class RedisEngine implements ClusterEngine {
         if (upTo <= after) {
             return List.of();
         }
-        Jedis j = reader();
-        if (j == null) {
+        Object[] read = read(j -> new Object[] {j.hget(settings.meta(topic), "e"),
+            j.xrange(settings.history(topic), "0-" + (after + 1), "0-" + upTo)});
+        if (read == null) {
             return null;
         }
-        List<StreamEntry> raw;
-        String currentEpoch;
-        try {
-            currentEpoch = j.hget(settings.meta(topic), "e");
-            raw = j.xrange(settings.history(topic), "0-" + (after + 1), "0-" + upTo);
-        } catch (RuntimeException e) {
-            readerFailed(e);
-            return null;
-        }
+        String currentEpoch = (String) read[0];
+        @SuppressWarnings("unchecked")
+        List<StreamEntry> raw = (List<StreamEntry>) read[1];
         if (epoch == null || !epoch.equals(currentEpoch) || raw.size() != upTo - after) {
             return null;
         }
@@ -718,17 +737,8 @@ public class RedisEngine implements ClusterEngine {
 
     /** The topic's position in Redis now (epoch unknown and 0 when it has none or Redis is away). */
     private Feed position(String topic) {
-        Jedis j = reader();
-        if (j == null) {
-            return new Feed(null, 0);
-        }
-        try {
-            List<String> m = j.hmget(settings.meta(topic), "e", "s");
-            return m.get(0) == null ? new Feed(null, 0) : new Feed(m.get(0), Long.parseLong(m.get(1)));
-        } catch (RuntimeException e) {
-            readerFailed(e);
-            return new Feed(null, 0);
-        }
+        List<String> m = read(j -> j.hmget(settings.meta(topic), "e", "s"));
+        return m == null || m.get(0) == null ? new Feed(null, 0) : new Feed(m.get(0), Long.parseLong(m.get(1)));
     }
 
     /**
@@ -765,11 +775,8 @@ public class RedisEngine implements ClusterEngine {
             }
         }
         for (String topic : node.jobTopics()) {
-            Optional<JobRecord> r;
-            try {
-                r = readJob(reader(), topic);
-            } catch (RuntimeException e) {
-                readerFailed(e);
+            Optional<JobRecord> r = read(j -> readJob(j, topic));
+            if (r == null) {
                 continue;
             }
             if (r.isPresent()) {

@@ -15,6 +15,8 @@ import io.github.sseprogress.spi.JobRecord;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -74,6 +76,14 @@ public class ClusterBridge implements ClusterNode {
             LOG.log(Level.INFO, "sse-progress runs clustered as node {0} ({1})",
                     new Object[] {engine.nodeName(), engine.getClass().getName()});
         }
+    }
+
+    /**
+     * Starts the engine with the application, not at the first request: the node reaps lapsed jobs
+     * and holds its subscription from the start.
+     */
+    void started(@Observes @Initialized(ApplicationScoped.class) Object event) {
+        engine(); // a call on the client proxy creates the bean
     }
 
     @PreDestroy

@@ -1,0 +1,311 @@
+package io.github.sseprogress.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.sseprogress.Job;
+import io.github.sseprogress.Manager;
+import io.github.sseprogress.Progress;
+import io.github.sseprogress.Tracker;
+import io.github.sseprogress.redis.testing.RedisServer;
+import io.github.sseprogress.testing.InProcessServer;
+import io.github.sseprogress.testing.RawSseClient;
+import io.github.sseprogress.testing.SseParser;
+
+/**
+ * Two nodes (two containers, each with its own HTTP port and engine) sharing one real redis-server:
+ * issue 11 points 4–9 in process. Each test starts its own Redis and nodes.
+ */
+class ClusterTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private RedisServer redis;
+    private InProcessServer a;
+    private InProcessServer b;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        redis = RedisServer.start();
+        a = node("node-a");
+        b = node("node-b");
+    }
+
+    private InProcessServer node(String name) {
+        Map<String, String> p = new HashMap<>();
+        p.put("sse.cluster.redis.uri", redis.uri());
+        p.put("sse.cluster.node-name", name);
+        p.put("sse.cluster.redis.lease", "1s");
+        p.put("sse.cluster.redis.check-interval", "1s");
+        p.put("sse.tracker.retention", "30s");
+        p.put("sse.heartbeat-interval", "0");
+        return InProcessServer.builder().properties(p).beanPackagesOf(RedisEngine.class).resources(ClusterResource.class)
+                .start();
+    }
+
+    @AfterEach
+    void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {a, b, redis}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private static RawSseClient open(InProcessServer node, String path, String... headers) throws Exception {
+        RawSseClient c = RawSseClient.open(node.uri(path), headers);
+        c.readHead(WAIT);
+        return c;
+    }
+
+    /** Reads until {@code n} events with data arrived (skipping the opening frame's empty data). */
+    private static List<SseParser.Event> read(RawSseClient c, int n) throws Exception {
+        List<SseParser.Event> out = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (out.size() < n && System.nanoTime() < deadline) {
+            for (SseParser.Event e : c.readEvents(1, Duration.ofMillis(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)))) {
+                if (!e.data().isEmpty()) {
+                    out.add(e);
+                }
+            }
+        }
+        assertThat(out).as("events read").hasSize(n);
+        return out;
+    }
+
+    private static void awaitSubscribers(InProcessServer node, String topic, int n) {
+        await().atMost(WAIT).until(() -> node.bean(Manager.class).subscriberCount(topic) == n);
+    }
+
+    @Test
+    void publishOnEitherNodeReachesEveryNodeOnceInOneOrderWithTheSameIds() throws Exception {
+        try (RawSseClient onA = open(a, "topics/t1/events"); RawSseClient onB = open(b, "topics/t1/events")) {
+            awaitSubscribers(a, "t1", 1);
+            awaitSubscribers(b, "t1", 1);
+            Manager ma = a.bean(Manager.class);
+            Manager mb = b.bean(Manager.class);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Future<?>> done = new ArrayList<>();
+            done.add(pool.submit(() -> IntStream.range(0, 300).forEach(i -> ma.publish("t1", "a" + i))));
+            done.add(pool.submit(() -> IntStream.range(0, 300).forEach(i -> mb.publish("t1", "b" + i))));
+            for (Future<?> f : done) {
+                f.get();
+            }
+            pool.shutdown();
+            List<SseParser.Event> gotA = read(onA, 600);
+            List<SseParser.Event> gotB = read(onB, 600);
+            assertThat(gotA).isEqualTo(gotB); // same data, ids and order on both nodes
+            String epoch = gotA.get(0).lastEventId().split("-")[0];
+            assertThat(gotA.stream().map(SseParser.Event::lastEventId))
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, 600).mapToObj(i -> epoch + "-" + i).toList());
+            // each publisher's own order is kept, nothing lost or doubled
+            assertThat(gotA.stream().map(SseParser.Event::data).filter(d -> d.startsWith("a")).toList())
+                    .containsExactlyElementsOf(IntStream.range(0, 300).mapToObj(i -> "a" + i).toList());
+            assertThat(gotA.stream().map(SseParser.Event::data).filter(d -> d.startsWith("b")).toList())
+                    .containsExactlyElementsOf(IntStream.range(0, 300).mapToObj(i -> "b" + i).toList());
+        }
+    }
+
+    @Test
+    void aClientThatReadOnOneNodeResumesOnTheOtherWithExactlyWhatItMissed() throws Exception {
+        Manager ma = a.bean(Manager.class);
+        String last;
+        try (RawSseClient onA = open(a, "topics/t2/events"); RawSseClient keepB = open(b, "topics/t2/events")) {
+            awaitSubscribers(a, "t2", 1);
+            awaitSubscribers(b, "t2", 1);
+            for (int i = 1; i <= 10; i++) {
+                ma.publish("t2", "e" + i);
+            }
+            List<SseParser.Event> first = read(onA, 10);
+            last = first.get(9).lastEventId();
+            read(keepB, 10);
+        }
+        for (int i = 11; i <= 15; i++) {
+            ma.publish("t2", "e" + i); // nobody listens on A now; history keeps them
+        }
+        await().atMost(WAIT).until(() -> redis.client().xlen("sse-progress:t:t2:h") == 15);
+        try (RawSseClient onB = open(b, "topics/t2/events", "Last-Event-ID: " + last)) {
+            List<SseParser.Event> missed = read(onB, 5);
+            assertThat(missed.stream().map(SseParser.Event::data)).containsExactly("e11", "e12", "e13", "e14", "e15");
+            awaitSubscribers(b, "t2", 1);
+            ma.publish("t2", "e16");
+            assertThat(read(onB, 1).get(0).data()).isEqualTo("e16");
+        }
+    }
+
+    @Test
+    void anIdTheHistoryCannotServeGetsTheMissedSignalFirst() throws Exception {
+        Manager ma = a.bean(Manager.class);
+        try (RawSseClient keep = open(a, "topics/t3/events")) {
+            awaitSubscribers(a, "t3", 1);
+            ma.publish("t3", "x");
+            read(keep, 1);
+        }
+        try (RawSseClient onB = open(b, "topics/t3/events", "Last-Event-ID: other-epoch-1")) {
+            SseParser.Event first = read(onB, 1).get(0);
+            assertThat(first.type()).isEqualTo("missed");
+            assertThat(first.data()).contains("last-event-id-unknown");
+        }
+    }
+
+    @Test
+    void startOrJoinCoalescesAcrossNodesAndEveryNodeStreamsTheJob() throws Exception {
+        Tracker ta = a.bean(Tracker.class);
+        Tracker tb = b.bean(Tracker.class);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Tracker.Started>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Tracker t = i % 2 == 0 ? ta : tb;
+            calls.add(pool.submit((Callable<Tracker.Started>) () -> {
+                go.await();
+                return t.startOrJoin("job1");
+            }));
+        }
+        go.countDown();
+        List<Tracker.Started> started = new ArrayList<>();
+        for (Future<Tracker.Started> f : calls) {
+            started.add(f.get());
+        }
+        pool.shutdown();
+        assertThat(started.stream().filter(Tracker.Started::isNew).count()).isEqualTo(1);
+        Job job = started.stream().filter(Tracker.Started::isNew).findFirst().orElseThrow().job();
+        job.publish(Progress.processing(10, "ten"));
+        await().atMost(WAIT).until(() -> tb.latest("job1").isPresent());
+        try (RawSseClient onB = open(b, "jobs/job1/events")) {
+            SseParser.Event snapshot = read(onB, 1).get(0);
+            assertThat(snapshot.data()).contains("ten");
+            job.publish(Progress.processing(50, "fifty"));
+            assertThat(read(onB, 1).get(0).data()).contains("fifty");
+            job.finish(Progress.completed("ok"));
+            SseParser.Event terminal = read(onB, 1).get(0);
+            assertThat(terminal.data()).contains("ok");
+            assertThat(onB.awaitEnd(WAIT)).isTrue();
+            assertThat(tb.latest("job1").orElseThrow().finished()).isTrue();
+            assertThat(ta.latest("job1").orElseThrow().id()).isEqualTo(terminal.lastEventId());
+            // 204 after the terminal on the other node too
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(a.uri("jobs/job1/events"))
+                    .header("Last-Event-ID", terminal.lastEventId()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(again.statusCode()).isEqualTo(204);
+        }
+        HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(b.uri("jobs/nope/events")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aJobWhoseNodeStopsEndsFailedOnTheOtherNodes() throws Exception {
+        Tracker ta = a.bean(Tracker.class);
+        Tracker.Started s = ta.start("job2");
+        assertThat(s.isNew()).isTrue();
+        s.job().publish(Progress.processing(5, "working"));
+        await().atMost(WAIT).until(() -> b.bean(Tracker.class).latest("job2").isPresent());
+        try (RawSseClient onB = open(b, "jobs/job2/events")) {
+            assertThat(read(onB, 1).get(0).data()).contains("working");
+            a.close(); // the owner goes away without finishing: its lease lapses (1 s)
+            a = null;
+            SseParser.Event terminal = read(onB, 1).get(0);
+            assertThat(terminal.data()).contains("failed").contains("stopped");
+            assertThat(onB.awaitEnd(WAIT)).isTrue();
+        }
+        Tracker.Started again = b.bean(Tracker.class).start("job2");
+        assertThat(again.isNew()).isTrue();
+    }
+
+    @Test
+    void malformedMessagesFromRedisAreDroppedAndCountedAndNeverReachAClient() throws Exception {
+        try (RawSseClient onA = open(a, "topics/t4/events")) {
+            awaitSubscribers(a, "t4", 1);
+            String channel = "sse-progress:events";
+            List<String> hostile = List.of("not json", "[1,2]", "{\"v\":2,\"k\":\"t\",\"t\":\"t4\",\"e\":\"x\",\"s\":1,\"d\":\"v2\"}",
+                    "{\"v\":1,\"k\":\"t\",\"t\":\"t4\",\"e\":\"x\",\"s\":-1,\"d\":\"neg\"}",
+                    "{\"v\":1,\"k\":\"t\",\"t\":\"t\\u0000\",\"e\":\"x\",\"s\":1,\"d\":\"ctl\"}",
+                    "{\"v\":1,\"k\":\"t\",\"t\":\"t4\",\"e\":\"x\",\"s\":1,\"d\":\"nl\",\"n\":\"a\\nb\"}",
+                    "{\"v\":1,\"k\":\"t\",\"t\":\"t4\",\"e\":\"x\",\"s\":1,\"d\":" + "\"" + "y".repeat(2 << 20) + "\"}",
+                    "{\"v\":1,\"k\":\"z\"}", "{\"v\":1,\"k\":\"j\",\"t\":\"t4\",\"r\":\"r\",\"s\":1,\"d\":\"x\",\"j\":1,\"f\":false}");
+            for (String h : hostile) {
+                redis.client().publish(channel, h);
+            }
+            RedisEngine engine = a.bean(RedisEngine.class);
+            await().atMost(WAIT).until(() -> engine.rejectedMessages() == hostile.size());
+            a.bean(Manager.class).publish("t4", "valid");
+            List<SseParser.Event> got = read(onA, 1);
+            assertThat(got.get(0).data()).isEqualTo("valid");
+            assertThat(got.get(0).lastEventId()).endsWith("-1");
+        }
+    }
+
+    @Test
+    void aKilledSubscriptionResubscribesAndFillsTheGapFromTheHistory() throws Exception {
+        try (RawSseClient onA = open(a, "topics/t5/events"); RawSseClient onB = open(b, "topics/t5/events")) {
+            awaitSubscribers(a, "t5", 1);
+            awaitSubscribers(b, "t5", 1);
+            Manager ma = a.bean(Manager.class);
+            RedisEngine eb = b.bean(RedisEngine.class);
+            long before = eb.subscriptions();
+            for (int i = 0; i < 100; i++) {
+                ma.publish("t5", "p" + i);
+                if (i == 30 || i == 60) {
+                    redis.killPubSubClients();
+                }
+            }
+            await().atMost(WAIT).until(() -> eb.subscriptions() >= before + 1);
+            List<String> expected = IntStream.range(0, 100).mapToObj(i -> "p" + i).collect(Collectors.toList());
+            assertThat(read(onA, 100).stream().map(SseParser.Event::data)).containsExactlyElementsOf(expected);
+            assertThat(read(onB, 100).stream().map(SseParser.Event::data)).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void redisStopsAndComesBackAndNothingIsLostSilently() throws Exception {
+        try (RawSseClient onA = open(a, "topics/t6/events"); RawSseClient onB = open(b, "topics/t6/events")) {
+            awaitSubscribers(a, "t6", 1);
+            awaitSubscribers(b, "t6", 1);
+            Manager ma = a.bean(Manager.class);
+            for (int i = 0; i < 10; i++) {
+                ma.publish("t6", "before" + i);
+            }
+            read(onA, 10);
+            read(onB, 10);
+            redis.kill();
+            for (int i = 0; i < 10; i++) {
+                ma.publish("t6", "during" + i); // waits in node A's outbox
+            }
+            redis.restart();
+            // Redis came back empty: both nodes say so once, then every event of the outage follows in order
+            for (RawSseClient c : List.of(onA, onB)) {
+                List<SseParser.Event> got = read(c, 11);
+                assertThat(got.get(0).type()).isEqualTo("missed");
+                assertThat(got.get(0).data()).contains("history-reset");
+                assertThat(got.subList(1, 11).stream().map(SseParser.Event::data))
+                        .containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> "during" + i).toList());
+            }
+        }
+    }
+}
