@@ -28,6 +28,7 @@ import io.github.sseprogress.Job;
 import io.github.sseprogress.Manager;
 import io.github.sseprogress.Progress;
 import io.github.sseprogress.Tracker;
+import io.github.sseprogress.redis.testing.BlackholeProxy;
 import io.github.sseprogress.redis.testing.RedisServer;
 import io.github.sseprogress.testing.InProcessServer;
 import io.github.sseprogress.testing.RawSseClient;
@@ -54,8 +55,12 @@ class ClusterTest {
     }
 
     private InProcessServer node(String name) {
+        return node(name, redis.uri());
+    }
+
+    private InProcessServer node(String name, String uri) {
         Map<String, String> p = new HashMap<>();
-        p.put("sse.cluster.redis.uri", redis.uri());
+        p.put("sse.cluster.redis.uri", uri);
         p.put("sse.cluster.node-name", name);
         p.put("sse.cluster.redis.lease", "1s");
         p.put("sse.cluster.redis.check-interval", "1s");
@@ -305,6 +310,31 @@ class ClusterTest {
                 assertThat(got.get(0).data()).contains("history-reset");
                 assertThat(got.subList(1, 11).stream().map(SseParser.Event::data))
                         .containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> "during" + i).toList());
+            }
+        }
+    }
+
+    @Test
+    void aSubscriptionThatLooksAliveButReceivesNothingIsReplacedAndTheGapFilled() throws Exception {
+        try (BlackholeProxy proxy = new BlackholeProxy(redis.port())) {
+            InProcessServer c = node("node-c", proxy.uri());
+            try (RawSseClient onC = open(c, "topics/t7/events")) {
+                awaitSubscribers(c, "t7", 1);
+                RedisEngine ec = c.bean(RedisEngine.class);
+                Manager mb = b.bean(Manager.class);
+                mb.publish("t7", "x0");
+                assertThat(read(onC, 1).get(0).data()).isEqualTo("x0");
+                long before = ec.subscriptions();
+                assertThat(proxy.silenceSubscriptions()).isEqualTo(1);
+                for (int i = 1; i <= 20; i++) {
+                    mb.publish("t7", "x" + i);
+                }
+                // the check (every 1 s) finds its own message did not come back and re-subscribes
+                await().atMost(WAIT).until(() -> ec.subscriptions() > before);
+                assertThat(read(onC, 20).stream().map(SseParser.Event::data))
+                        .containsExactlyElementsOf(IntStream.rangeClosed(1, 20).mapToObj(i -> "x" + i).toList());
+            } finally {
+                c.close();
             }
         }
     }
