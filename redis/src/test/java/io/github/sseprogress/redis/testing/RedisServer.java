@@ -161,7 +161,9 @@ public final class RedisServer implements AutoCloseable {
     /** A new plain connection to this server (short timeouts); the caller closes it. */
     public Jedis client() {
         return new Jedis(new HostAndPort(HOST, port),
-                DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000).socketTimeoutMillis(5000).build());
+                DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000).socketTimeoutMillis(5000)
+                        // plain Jedis speaks RESP2 only: without this it logs a WARNING per connection
+                        .serverDefaultProtocol().build());
     }
 
     /** {@code redis://127.0.0.1:<port>}. */

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.sseprogress.testing.LogCapture;
+
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -139,6 +141,21 @@ class RedisServerTest {
             } finally {
                 subscriberConnection.close();
             }
+        }
+    }
+
+    @Test
+    void itsOwnConnectionsLogNoWarning() {
+        // Jedis logs through SLF4J into JUL here; a plain Jedis left to negotiate RESP3 warns on every connect
+        try (LogCapture log = LogCapture.warningsAndErrors()) {
+            try (RedisServer redis = RedisServer.start()) {
+                try (Jedis j = redis.client()) {
+                    assertThat(j.ping()).isEqualTo("PONG");
+                }
+                redis.restart();
+                assertThat(redis.killPubSubClients()).isZero();
+            }
+            assertThat(log.lines()).isEmpty();
         }
     }
 
