@@ -128,7 +128,8 @@ final class ItServerLog {
     static void assertNoErrorsOrWarningsSince(Mark mark, String what) throws InterruptedException {
         List<String> bad = errorsAndWarningsSince(mark);
         if (!bad.isEmpty()) {
-            fail(bad.size() + " ERROR/WARNING record(s) in " + server() + "'s server log " + files() + " for " + what
+            String levels = server().equals("payara") ? "SEVERE/WARNING" : "ERROR/WARNING";
+            fail(bad.size() + " " + levels + " record(s) in " + server() + "'s server log " + files() + " for " + what
                     + " (normal client behaviour must log none):\n" + String.join("\n", bad));
         }
     }
