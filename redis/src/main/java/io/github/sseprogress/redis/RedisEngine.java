@@ -202,6 +202,7 @@ public class RedisEngine implements ClusterEngine {
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(timeout)
                 .socketTimeoutMillis(blocking ? 0 : timeout)
+                .serverDefaultProtocol() // RESP2 on Redis 7: no protocol negotiation (and no warning per connection)
                 .clientName("sse-progress-" + settings.node())
                 .ssl(JedisURIHelper.isRedisSSLScheme(uri));
         String user = JedisURIHelper.getUser(uri);
