@@ -4,6 +4,7 @@ import java.io.StringReader;
 import java.util.regex.Pattern;
 
 import io.github.sseprogress.SseEvent;
+import io.github.sseprogress.internal.wire.EventFormatter;
 
 import jakarta.json.Json;
 import jakarta.json.JsonException;
@@ -64,14 +65,14 @@ record Envelope(char kind, String topic, String epoch, long seq, String name, St
                 String epoch = token(o, "e");
                 long seq = positive(o, "s");
                 String name = name(o);
-                return new Envelope('t', topic, epoch, seq, name, string(o, "d"), null, false, false, null);
+                return new Envelope('t', topic, epoch, seq, name, data(o), null, false, false, null);
             }
             case "j": {
                 String topic = topic(o);
                 String run = token(o, "r");
                 long seq = positive(o, "s");
                 String name = name(o);
-                return new Envelope('j', topic, null, seq, name, string(o, "d"), run, bool(o, "j"), bool(o, "f"), null);
+                return new Envelope('j', topic, null, seq, name, data(o), run, bool(o, "j"), bool(o, "f"), null);
             }
             case "l":
                 return new Envelope('l', topic(o), null, 0, null, null, null, false, false, null);
@@ -107,6 +108,15 @@ record Envelope(char kind, String topic, String epoch, long seq, String name, St
             throw new Malformed("invalid event name");
         }
         return n;
+    }
+
+    /**
+     * The data text with CR and CRLF turned into LF, as the library's formatter gives it: a bare CR is
+     * a line end for SSE clients, so one left in would let a message forge {@code id:} or
+     * {@code event:} lines.
+     */
+    private static String data(JsonObject o) throws Malformed {
+        return EventFormatter.normaliseLineBreaks(string(o, "d"));
     }
 
     private static String token(JsonObject o, String key) throws Malformed {

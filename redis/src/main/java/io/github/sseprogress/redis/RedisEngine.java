@@ -24,6 +24,7 @@ import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import io.github.sseprogress.internal.wire.EventFormatter;
 import io.github.sseprogress.spi.ClusterEngine;
 import io.github.sseprogress.spi.ClusterNode;
 import io.github.sseprogress.spi.ClusterUnavailableException;
@@ -148,7 +149,7 @@ public class RedisEngine implements ClusterEngine {
         running = true;
         calls = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1000),
                 clusterNode.threads());
-        calls.allowCoreThreadTimeOut(true);
+        // threads keep their connection (a thread-local): they live as long as the engine, four at most
         startThread("sse-redis-outbox", this::outboxLoop);
         startThread("sse-redis-subscription", this::subscriptionLoop);
         startThread("sse-redis-delivery", this::deliveryLoop);
@@ -688,7 +689,11 @@ public class RedisEngine implements ClusterEngine {
                 return null;
             }
             String name = "1".equals(fields.get("h")) ? fields.get("n") : null;
-            out.add(new ClusterNode.Entry(seq, epoch + "-" + seq, name, fields.get("d")));
+            String data = fields.get("d");
+            if (data == null || name != null && (name.indexOf('\n') >= 0 || name.indexOf('\r') >= 0)) {
+                return null; // not an entry this engine wrote
+            }
+            out.add(new ClusterNode.Entry(seq, epoch + "-" + seq, name, EventFormatter.normaliseLineBreaks(data)));
         }
         return out;
     }

@@ -263,6 +263,14 @@ class ClusterTest {
             List<SseParser.Event> got = read(onA, 1);
             assertThat(got.get(0).data()).isEqualTo("valid");
             assertThat(got.get(0).lastEventId()).endsWith("-1");
+            // a well-formed message whose data carries bare CRs cannot forge SSE fields: they become line breaks of the data
+            String epoch = got.get(0).lastEventId().substring(0, got.get(0).lastEventId().lastIndexOf('-'));
+            redis.client().publish(channel, "{\"v\":1,\"k\":\"t\",\"t\":\"t4\",\"e\":\"" + epoch
+                    + "\",\"s\":2,\"d\":\"a\\rid: forged\\revent: forged\\rdata: x\"}");
+            SseParser.Event crafted = read(onA, 1).get(0);
+            assertThat(crafted.type()).isEqualTo("message");
+            assertThat(crafted.lastEventId()).isEqualTo(epoch + "-2");
+            assertThat(crafted.data()).isEqualTo("a\nid: forged\nevent: forged\ndata: x");
         }
     }
 

@@ -211,6 +211,7 @@ public class ManagerBean implements Manager {
         checkTopicNotNull(topic);
         Objects.requireNonNull(event, "event");
         if (cluster != null && event.hasData()) {
+            Hooks.checkTopic(topic); // other nodes would drop it as malformed: say so here
             if (!shutDown) {
                 // Every node, this one included, gets it back from the engine with its cluster id.
                 cluster.publish(topic, event.name(), formatter.text(event.data()));
