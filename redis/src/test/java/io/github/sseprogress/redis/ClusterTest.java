@@ -59,6 +59,10 @@ class ClusterTest {
     }
 
     private InProcessServer node(String name, String uri) {
+        return node(name, uri, Map.of());
+    }
+
+    private InProcessServer node(String name, String uri, Map<String, String> extra) {
         Map<String, String> p = new HashMap<>();
         p.put("sse.cluster.redis.uri", uri);
         p.put("sse.cluster.node-name", name);
@@ -66,6 +70,7 @@ class ClusterTest {
         p.put("sse.cluster.redis.check-interval", "1s");
         p.put("sse.tracker.retention", "30s");
         p.put("sse.heartbeat-interval", "0");
+        p.putAll(extra);
         return InProcessServer.builder().properties(p).beanPackagesOf(RedisEngine.class).resources(ClusterResource.class)
                 .start();
     }
@@ -233,9 +238,12 @@ class ClusterTest {
         await().atMost(WAIT).until(() -> b.bean(Tracker.class).latest("job2").isPresent());
         try (RawSseClient onB = open(b, "jobs/job2/events")) {
             assertThat(read(onB, 1).get(0).data()).contains("working");
+            long gone = System.nanoTime();
             a.close(); // the owner goes away without finishing: its lease lapses (1 s)
             a = null;
             SseParser.Event terminal = read(onB, 1).get(0);
+            // bounded by the lease (renewed every third, reaped every half): far below 10 leases
+            assertThat(Duration.ofNanos(System.nanoTime() - gone)).isLessThan(Duration.ofSeconds(10));
             assertThat(terminal.data()).contains("failed").contains("stopped");
             assertThat(onB.awaitEnd(WAIT)).isTrue();
         }
@@ -345,5 +353,56 @@ class ClusterTest {
                 c.close();
             }
         }
+    }
+
+    @Test
+    void retentionEndsAFinishedJobOnEveryNode() throws Exception {
+        a.close();
+        b.close();
+        a = node("node-a", redis.uri(), Map.of("sse.tracker.retention", "1s"));
+        b = node("node-b", redis.uri(), Map.of("sse.tracker.retention", "1s"));
+        Tracker ta = a.bean(Tracker.class);
+        Tracker tb = b.bean(Tracker.class);
+        Tracker.Started s = ta.start("job3");
+        s.job().finish(Progress.completed("r"));
+        await().atMost(WAIT).until(() -> tb.latest("job3").map(Tracker.Snapshot::finished).orElse(false));
+        // startOrJoin reuses the retained run on the other node too
+        assertThat(tb.startOrJoin("job3").isNew()).isFalse();
+        for (Tracker t : List.of(ta, tb)) {
+            await().atMost(WAIT).until(() -> {
+                try {
+                    t.latest("job3");
+                    return false;
+                } catch (io.github.sseprogress.NoSuchTopicException gone) {
+                    return true;
+                }
+            });
+        }
+        for (InProcessServer node : List.of(a, b)) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(node.uri("jobs/job3/events")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void whileRedisIsAwayJobsAnswer503AndTopicsKeepServingThenEverythingResumes() throws Exception {
+        Tracker ta = a.bean(Tracker.class);
+        redis.kill();
+        long t0 = System.nanoTime();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ta.start("job4"))
+                .isInstanceOf(jakarta.ws.rs.ServiceUnavailableException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(b.uri("jobs/job4/events")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(503);
+        try (RawSseClient onA = open(a, "topics/t8/events")) {
+            awaitSubscribers(a, "t8", 1); // a topic stream opens without Redis
+            redis.restart();
+            await().atMost(WAIT).until(() -> a.bean(RedisEngine.class).isConnected() && b.bean(RedisEngine.class).isConnected());
+            b.bean(Manager.class).publish("t8", "back");
+            assertThat(read(onA, 1).get(0).data()).isEqualTo("back");
+        }
+        assertThat(ta.start("job4").isNew()).isTrue();
     }
 }
