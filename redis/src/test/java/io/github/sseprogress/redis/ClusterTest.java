@@ -405,4 +405,29 @@ class ClusterTest {
         }
         assertThat(ta.start("job4").isNew()).isTrue();
     }
+
+    @Test
+    void aClusteredTopicThatAlwaysHasAListenerKeepsOnlyItsLiveSubscribers() throws Exception {
+        int churn = 1000;
+        a.close();
+        // heartbeats find the clients that left after the last event (a write after a FIN only provokes the reset)
+        a = node("node-a", redis.uri(), Map.of("sse.heartbeat-interval", "200ms"));
+        try (RawSseClient permanent = open(a, "topics/t9/events")) {
+            awaitSubscribers(a, "t9", 1);
+            Manager mb = b.bean(Manager.class);
+            for (int i = 0; i < churn; i++) {
+                RawSseClient passer = open(a, "topics/t9/events");
+                passer.close(); // the client leaves; the next write to it fails
+                mb.publish("t9", "e" + i); // from the other node
+            }
+            List<String> expected = IntStream.range(0, churn).mapToObj(i -> "e" + i).toList();
+            assertThat(read(permanent, churn).stream().map(SseParser.Event::data)).containsExactlyElementsOf(expected);
+            Manager ma = a.bean(Manager.class);
+            await().atMost(WAIT).until(() -> ma.subscriberCount("t9") == 1);
+            io.github.sseprogress.internal.topic.ManagerBean bean = a.bean(io.github.sseprogress.internal.topic.ManagerBean.class);
+            assertThat(bean.registrations("t9")).isLessThanOrEqualTo(1 + 64);
+            bean.sweep("t9");
+            await().atMost(WAIT).until(() -> bean.registrations("t9") == 1);
+        }
+    }
 }
