@@ -442,7 +442,9 @@ public class RedisEngine implements ClusterEngine {
                 subscriptionConnection = null;
                 if (connected) {
                     connected = false;
-                    LOG.log(Level.WARNING, "Node {0} lost its Redis subscription; reconnecting", settings.node());
+                    if (running) { // at stop the engine ends it itself
+                        LOG.log(Level.WARNING, "Node {0} lost its Redis subscription; reconnecting", settings.node());
+                    }
                 }
                 drop(j);
             }

@@ -31,6 +31,7 @@ import io.github.sseprogress.Tracker;
 import io.github.sseprogress.redis.testing.BlackholeProxy;
 import io.github.sseprogress.redis.testing.RedisServer;
 import io.github.sseprogress.testing.InProcessServer;
+import io.github.sseprogress.testing.LogCapture;
 import io.github.sseprogress.testing.RawSseClient;
 import io.github.sseprogress.testing.SseParser;
 
@@ -46,9 +47,11 @@ class ClusterTest {
     private InProcessServer a;
     private InProcessServer b;
     private final HttpClient http = HttpClient.newHttpClient();
+    private LogCapture logs;
 
     @BeforeEach
     void start() {
+        logs = LogCapture.warningsAndErrors();
         redis = RedisServer.start();
         a = node("node-a");
         b = node("node-b");
@@ -75,8 +78,15 @@ class ClusterTest {
                 .start();
     }
 
+    /** Normal operation of a cluster logs no WARNING or ERROR from the library or Jedis. */
+    private void assertQuietLogs() {
+        assertThat(logs.lines()).filteredOn(l -> l.split(" ", 3)[1].startsWith("io.github.sseprogress")
+                || l.split(" ", 3)[1].startsWith("redis.clients")).isEmpty();
+    }
+
     @AfterEach
     void stop() {
+        logs.close();
         for (AutoCloseable c : new AutoCloseable[] {a, b, redis}) {
             try {
                 if (c != null) {
@@ -140,6 +150,7 @@ class ClusterTest {
             assertThat(gotA.stream().map(SseParser.Event::data).filter(d -> d.startsWith("b")).toList())
                     .containsExactlyElementsOf(IntStream.range(0, 300).mapToObj(i -> "b" + i).toList());
         }
+        assertQuietLogs();
     }
 
     @Test
@@ -167,6 +178,7 @@ class ClusterTest {
             ma.publish("t2", "e16");
             assertThat(read(onB, 1).get(0).data()).isEqualTo("e16");
         }
+        assertQuietLogs();
     }
 
     @Test
@@ -227,6 +239,7 @@ class ClusterTest {
         HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(b.uri("jobs/nope/events")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
+        assertQuietLogs();
     }
 
     @Test
@@ -383,6 +396,7 @@ class ClusterTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(404);
         }
+        assertQuietLogs();
     }
 
     @Test
@@ -429,5 +443,6 @@ class ClusterTest {
             bean.sweep("t9");
             await().atMost(WAIT).until(() -> bean.registrations("t9") == 1);
         }
+        assertQuietLogs();
     }
 }
