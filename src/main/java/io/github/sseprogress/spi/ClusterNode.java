@@ -23,6 +23,13 @@ public interface ClusterNode {
      */
     void topicLost(String topic, String reason, String lastId, boolean reset);
 
+    /**
+     * Events of {@code topic} were lost just before {@code seq} (a node could not send them): the
+     * subscribers whose position is below {@code seq} get the {@code missed} signal there. The
+     * marker itself occupies {@code seq}.
+     */
+    void topicGap(String topic, long seq, String id, String reason);
+
     /** The answer to {@link ClusterEngine#catchUp}. */
     void caughtUp(String topic, Object ticket, CatchUp answer);
 
@@ -63,7 +70,10 @@ public interface ClusterNode {
     record CatchUp(List<Entry> events, long position, String reason, String lastId) {
     }
 
-    /** One stored event of a topic. */
-    record Entry(long seq, String id, String name, String data) {
+    /**
+     * One stored event of a topic, or a loss marker ({@code lost}: events were lost here; name and
+     * data are null).
+     */
+    record Entry(long seq, String id, String name, String data, boolean lost) {
     }
 }

@@ -20,14 +20,13 @@ import jakarta.json.JsonValue;
  * same rules as local events. No Java deserialization.
  *
  * <pre>
- * topic event  {"v":1,"k":"t","t":topic,"e":epoch,"s":seq,"d":data[,"n":name]}
+ * topic event  {"v":1,"k":"t","t":topic,"e":epoch,"s":seq,"d":data[,"n":name][,"l":true]}   (l: a loss marker)
  * job event    {"v":1,"k":"j","t":topic,"r":run,"s":seq,"d":data,"j":json,"f":terminal[,"n":name]}
- * loss notice  {"v":1,"k":"l","t":topic}                (a node dropped publishes of topic)
  * check        {"v":1,"k":"p","o":node,"s":n}           (a node's subscription check)
  * </pre>
  */
 record Envelope(char kind, String topic, String epoch, long seq, String name, String data, String run, boolean json,
-        boolean terminal, String node) {
+        boolean terminal, String node, boolean loss) {
 
     static final int VERSION = 1;
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -65,19 +64,18 @@ record Envelope(char kind, String topic, String epoch, long seq, String name, St
                 String epoch = token(o, "e");
                 long seq = positive(o, "s");
                 String name = name(o);
-                return new Envelope('t', topic, epoch, seq, name, data(o), null, false, false, null);
+                boolean loss = o.containsKey("l") && bool(o, "l");
+                return new Envelope('t', topic, epoch, seq, name, data(o), null, false, false, null, loss);
             }
             case "j": {
                 String topic = topic(o);
                 String run = token(o, "r");
                 long seq = positive(o, "s");
                 String name = name(o);
-                return new Envelope('j', topic, null, seq, name, data(o), run, bool(o, "j"), bool(o, "f"), null);
+                return new Envelope('j', topic, null, seq, name, data(o), run, bool(o, "j"), bool(o, "f"), null, false);
             }
-            case "l":
-                return new Envelope('l', topic(o), null, 0, null, null, null, false, false, null);
             case "p":
-                return new Envelope('p', null, null, positive(o, "s"), null, null, null, false, false, token(o, "o"));
+                return new Envelope('p', null, null, positive(o, "s"), null, null, null, false, false, token(o, "o"), false);
             default:
                 throw new Malformed("unknown kind");
         }

@@ -79,7 +79,8 @@ public class RedisEngine implements ClusterEngine {
 
     private final BlockingQueue<Op> outbox;
     private final BlockingQueue<Runnable> delivery = new ArrayBlockingQueue<>(10_000);
-    private final Map<String, Long> droppedByTopic = new ConcurrentHashMap<>();
+    /** Topics whose loss marker waits in the outbox (one at a time per topic). */
+    private final Map<String, Boolean> droppedByTopic = new ConcurrentHashMap<>();
     /** Running jobs created on this node: lease member {@code <run> <topic>}. */
     private final Map<String, String> owned = new ConcurrentHashMap<>();
     private final AtomicLong ops = new AtomicLong();
@@ -249,7 +250,7 @@ public class RedisEngine implements ClusterEngine {
 
     /** One queued write. */
     private record Op(String topic, String name, String data, String run, boolean json, boolean terminal, long op,
-            boolean job) {
+            boolean job, boolean loss) {
     }
 
     @Override
@@ -258,11 +259,17 @@ public class RedisEngine implements ClusterEngine {
         if (!running) {
             return;
         }
-        if (outbox.size() >= settings.outboxSize()) {
-            droppedByTopic.merge(topic, 1L, Long::sum); // every node's subscribers are told once Redis takes writes
-            return;
+        synchronized (outbox) { // op numbers follow queue order: Redis skips an op at or below one applied
+            if (outbox.size() >= settings.outboxSize()) {
+                // Dropped. A loss marker takes its place in the topic's sequence (beyond the bound, one per
+                // topic until sent) and reaches every node's subscribers, through the history too.
+                if (droppedByTopic.putIfAbsent(topic, Boolean.TRUE) == null) {
+                    outbox.add(new Op(topic, null, "", null, false, false, ops.incrementAndGet(), false, true));
+                }
+                return;
+            }
+            outbox.add(new Op(topic, name, data, null, false, false, ops.incrementAndGet(), false, false));
         }
-        outbox.add(new Op(topic, name, data, null, false, false, ops.incrementAndGet(), false));
     }
 
     @Override
@@ -274,7 +281,7 @@ public class RedisEngine implements ClusterEngine {
         if (!terminal && outbox.size() >= settings.outboxSize()) {
             return; // latest-wins: a later snapshot or the terminal (never dropped) supersedes it
         }
-        outbox.add(new Op(topic, name, data, run, json, terminal, 0, true));
+        outbox.add(new Op(topic, name, data, run, json, terminal, 0, true, false));
     }
 
     private void checkSize(String topic, String data) {
@@ -311,13 +318,6 @@ public class RedisEngine implements ClusterEngine {
                 if (!batch.isEmpty()) {
                     send(j, sha, batch);
                     batch.clear();
-                }
-                if (!droppedByTopic.isEmpty()) {
-                    for (Iterator<String> it = droppedByTopic.keySet().iterator(); it.hasNext();) {
-                        String topic = it.next();
-                        j.publish(settings.channel(), "{\"v\":1,\"k\":\"l\",\"t\":" + quote(topic) + "}");
-                        it.remove();
-                    }
                 }
                 long now = System.currentTimeMillis();
                 if (now >= nextRenew) {
@@ -362,7 +362,7 @@ public class RedisEngine implements ClusterEngine {
         List<Response<Object>> answers = new ArrayList<>(batch.size());
         String retention = Long.toString(node.jobRetention().toMillis());
         for (Op op : batch) {
-            String hasName = op.name() == null ? "0" : "1";
+            String hasName = op.loss() ? "L" : op.name() == null ? "0" : "1";
             String name = op.name() == null ? "" : op.name();
             if (op.job()) {
                 answers.add(p.evalsha(sha.publishJob(), List.of(settings.job(op.topic()), settings.leases()),
@@ -386,6 +386,9 @@ public class RedisEngine implements ClusterEngine {
             if (op.job() && op.terminal()) {
                 owned.remove(op.topic(), op.run());
             }
+            if (op.loss()) {
+                droppedByTopic.remove(op.topic()); // the next drop queues a new marker
+            }
         }
     }
 
@@ -401,12 +404,15 @@ public class RedisEngine implements ClusterEngine {
 
     /**
      * The subscription check: publishes a numbered message this node must see come back through its
-     * subscription; one that did not come back within an interval means the subscription looks alive
-     * but receives nothing, and it is re-established.
+     * subscription, the next one only once it came back; one that did not come back within two
+     * intervals means the subscription looks alive but receives nothing, and it is re-established.
      */
     private void check(Jedis j, long now) {
         long interval = settings.checkInterval().toMillis();
-        if (connected && checkSent > checkSeen && now - checkSentAt > interval) {
+        if (checkSent > checkSeen) {
+            if (!connected || now - checkSentAt <= 2 * interval) {
+                return; // still on its way (a busy node gets two intervals), or being re-established
+            }
             LOG.log(Level.WARNING, "The Redis subscription of node {0} received nothing for {1} ms: re-subscribing",
                     new Object[] {settings.node(), now - checkSentAt});
             Jedis sub = subscriptionConnection;
@@ -414,7 +420,6 @@ public class RedisEngine implements ClusterEngine {
                 quietly(sub::disconnect);
             }
             checkSeen = checkSent;
-            return;
         }
         long n = checkSent + 1;
         j.publish(settings.channel(), "{\"v\":1,\"k\":\"p\",\"o\":" + quote(settings.node()) + ",\"s\":" + n + "}");
@@ -590,12 +595,6 @@ public class RedisEngine implements ClusterEngine {
                     owned.remove(env.topic(), env.run());
                 }
                 break;
-            case 'l':
-                if (node.follows(env.topic())) {
-                    Feed f = feeds.get(env.topic());
-                    node.topicLost(env.topic(), "publish-dropped", f == null ? null : f.lastId(), false);
-                }
-                break;
             case 'p':
                 if (settings.node().equals(env.node())) {
                     checkSeen = Math.max(checkSeen, env.seq());
@@ -628,7 +627,7 @@ public class RedisEngine implements ClusterEngine {
         if (env.seq() > f.last + 1) {
             backfill(topic, f, env.seq() - 1);
         }
-        deliver(topic, f, env.seq(), env.name(), env.data());
+        deliver(topic, f, env.seq(), env.name(), env.data(), env.loss());
     }
 
     /**
@@ -642,10 +641,14 @@ public class RedisEngine implements ClusterEngine {
         f.last = 0;
     }
 
-    private void deliver(String topic, Feed f, long seq, String name, String data) {
+    private void deliver(String topic, Feed f, long seq, String name, String data, boolean lost) {
         f.last = seq;
         f.lastAt = System.currentTimeMillis();
-        node.topicEvent(topic, seq, f.epoch + "-" + seq, name, data);
+        if (lost) {
+            node.topicGap(topic, seq, f.epoch + "-" + seq, "publish-dropped");
+        } else {
+            node.topicEvent(topic, seq, f.epoch + "-" + seq, name, data);
+        }
     }
 
     /** Delivers the topic's events after the feed's position up to {@code upTo} from the history, or reports the loss. */
@@ -657,7 +660,7 @@ public class RedisEngine implements ClusterEngine {
             return;
         }
         for (ClusterNode.Entry e : entries) {
-            deliver(topic, f, e.seq(), e.name(), e.data());
+            deliver(topic, f, e.seq(), e.name(), e.data(), e.lost());
         }
     }
 
@@ -690,12 +693,16 @@ public class RedisEngine implements ClusterEngine {
             if (seq != expect++ || t == null || Long.parseLong(t) < oldest) {
                 return null;
             }
+            if ("L".equals(fields.get("h"))) {
+                out.add(new ClusterNode.Entry(seq, epoch + "-" + seq, null, null, true));
+                continue;
+            }
             String name = "1".equals(fields.get("h")) ? fields.get("n") : null;
             String data = fields.get("d");
             if (data == null || name != null && (name.indexOf('\n') >= 0 || name.indexOf('\r') >= 0)) {
                 return null; // not an entry this engine wrote
             }
-            out.add(new ClusterNode.Entry(seq, epoch + "-" + seq, name, EventFormatter.normaliseLineBreaks(data)));
+            out.add(new ClusterNode.Entry(seq, epoch + "-" + seq, name, EventFormatter.normaliseLineBreaks(data), false));
         }
         return out;
     }

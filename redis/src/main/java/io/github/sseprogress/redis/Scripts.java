@@ -15,7 +15,8 @@ final class Scripts {
             + "now = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)\n";
 
     /**
-     * Publishes a topic event. KEYS: meta, history. ARGV: topic, hasName, name, data, newEpoch,
+     * Publishes a topic event (hasName {@code L}: a loss marker, kept in the history like an event so
+     * a node that was away still finds it). KEYS: meta, history. ARGV: topic, hasName, name, data, newEpoch,
      * maxlen, ageMs, channel, node, op. Returns the seq, or 0 when this node's op was already applied
      * (a retried batch).
      */
@@ -36,6 +37,7 @@ final class Scripts {
             + "redis.call('PEXPIRE', KEYS[2], ARGV[7])\n"
             + "local env = {v = 1, k = 't', t = ARGV[1], e = e, s = s, d = ARGV[4]}\n"
             + "if ARGV[2] == '1' then env.n = ARGV[3] end\n"
+            + "if ARGV[2] == 'L' then env.l = true end\n"
             + "redis.call('PUBLISH', ARGV[8], cjson.encode(env))\n"
             + "return s\n";
 

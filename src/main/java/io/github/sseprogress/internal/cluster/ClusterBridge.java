@@ -15,15 +15,14 @@ import io.github.sseprogress.spi.JobRecord;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 /**
  * Finds the cluster engine (the first enabled {@link ClusterEngine} bean; none: single node), starts
- * it and routes what it delivers to the Manager ({@link TopicSide}) and the Tracker ({@link JobSide}).
+ * it with the first use of the Manager or the Tracker (not from an {@code @Initialized} observer: on
+ * Payara Micro the container's {@code java:comp} executors cannot be injected that early), and routes what it delivers to the Manager ({@link TopicSide}) and the Tracker ({@link JobSide}).
  * Delivery runs on the engine's thread; the sides only enqueue to subscribers.
  */
 @ApplicationScoped
@@ -38,6 +37,8 @@ public class ClusterBridge implements ClusterNode {
         void topicLost(String topic, String reason, String lastId, boolean reset);
 
         void caughtUp(String topic, Object ticket, CatchUp answer);
+
+        void topicGap(String topic, long seq, String id, String reason);
 
         boolean follows(String topic);
     }
@@ -78,14 +79,6 @@ public class ClusterBridge implements ClusterNode {
         }
     }
 
-    /**
-     * Starts the engine with the application, not at the first request: the node reaps lapsed jobs
-     * and holds its subscription from the start.
-     */
-    void started(@Observes @Initialized(ApplicationScoped.class) Object event) {
-        engine(); // a call on the client proxy creates the bean
-    }
-
     @PreDestroy
     void close() {
         if (engine != null) {
@@ -123,6 +116,14 @@ public class ClusterBridge implements ClusterNode {
         TopicSide t = topics;
         if (t != null) {
             t.topicLost(topic, reason, lastId, reset);
+        }
+    }
+
+    @Override
+    public void topicGap(String topic, long seq, String id, String reason) {
+        TopicSide t = topics;
+        if (t != null) {
+            t.topicGap(topic, seq, id, reason);
         }
     }
 

@@ -505,11 +505,30 @@ public class ManagerBean implements Manager {
                 s.offer(ControlFrames.missed(answer.reason(), answer.lastId()));
             } else {
                 for (ClusterNode.Entry e : answer.events()) {
+                    if (e.lost()) {
+                        s.offer(ControlFrames.missed("publish-dropped", e.id()));
+                        continue;
+                    }
                     SseEvent event = SseEvent.builder().name(e.name()).data(e.data()).build();
                     s.offer(formatter.prepare(event, e.data(), e.seq(), e.id()));
                 }
             }
             seat.floor = answer.position();
+        }
+
+        @Override
+        public void topicGap(String topic, long seq, String id, String reason) {
+            Topic t = topics.get(topic);
+            if (t == null || !t.clustered) {
+                return;
+            }
+            PreparedEvent missed = ControlFrames.missed(reason, id);
+            for (Seat seat : t.members.values()) {
+                Subscriber s = seat.subscriber();
+                if (s != null && seat.floor < seq) {
+                    s.offer(missed);
+                }
+            }
         }
 
         @Override
