@@ -19,12 +19,9 @@ const saveJobs = jobs => localStorage.setItem(JOBS_KEY, JSON.stringify(jobs.slic
 const forgetJob = id => saveJobs(storedJobs().filter(j => j.id !== id));
 const trackers = new Map();
 
-function jobCard(job) {
-  let card = document.querySelector(`.job[data-job-id="${CSS.escape(job.id)}"]`);
-  if (card) return card;
-  card = document.createElement("li");
-  card.className = "job";
-  card.dataset.jobId = job.id;
+function newCard(className) {
+  const card = document.createElement("li");
+  card.className = "card " + className;
   card.dataset.status = "connecting";
   card.dataset.history = "";
   card.innerHTML = `
@@ -33,6 +30,14 @@ function jobCard(job) {
     </div>
     <div class="track"><div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"></div></div>
     <div class="detail"><span class="pct">–</span><span class="step"></span><span class="message"></span></div>`;
+  return card;
+}
+
+function jobCard(job) {
+  let card = document.querySelector(`.job[data-job-id="${CSS.escape(job.id)}"]`);
+  if (card) return card;
+  card = newCard("job");
+  card.dataset.jobId = job.id;
   card.querySelector(".id").textContent = "job " + job.id.slice(0, 8);
   card.querySelector(".id").title = job.id;
   card.querySelector(".config").textContent =
@@ -121,6 +126,119 @@ function clearFinished() {
       forgetJob(card.dataset.jobId);
       card.remove();
     }
+  }
+}
+
+// ---------- shared jobs: POST /api/shared/{name} (startOrJoin), GET /api/shared/{name}/events,
+// and GET /api/shared-jobs/events, where every new shared job is announced (on every node when clustered) ----------
+
+const SHARED_KEY = "sse-progress-demo/shared";
+const sharedTrackers = new Map();
+
+const storedShared = () => {
+  try {
+    return JSON.parse(localStorage.getItem(SHARED_KEY)) || [];
+  } catch {
+    return [];
+  }
+};
+const saveShared = list => localStorage.setItem(SHARED_KEY, JSON.stringify(list.slice(0, MAX_JOBS)));
+const rememberShared = entry => saveShared([entry, ...storedShared().filter(s => s.name !== entry.name)]);
+const forgetShared = name => saveShared(storedShared().filter(s => s.name !== name));
+
+function sharedCard(entry) {
+  let card = document.querySelector(`.shared-job[data-shared-name="${CSS.escape(entry.name)}"]`);
+  if (!card) {
+    card = newCard("shared-job");
+    card.dataset.sharedName = entry.name;
+    card.querySelector(".id").textContent = entry.name;
+    $("shared").prepend(card);
+  }
+  const config = entry.steps ? `${entry.steps} steps × ${entry.delayMs} ms${entry.fail ? ", fails halfway" : ""}` : "";
+  const origin = entry.node ? `started on ${entry.node}` : entry.joined ? "joined" : "";
+  card.querySelector(".config").textContent = [config, origin].filter(Boolean).join(" · ");
+  if (entry.node) card.dataset.origin = entry.node;
+  return card;
+}
+
+function followShared(entry, { restart = false } = {}) {
+  const card = sharedCard(entry);
+  const open = sharedTrackers.get(entry.name);
+  if (open && !open.closed && !restart) return; // already live (e.g. our own job's announcement)
+  open?.close();
+  if (restart) card.dataset.history = "";
+  sharedTrackers.set(entry.name, trackJob(`api/shared/${encodeURIComponent(entry.name)}/events`, {
+    onOpen: () => card.classList.remove("reconnecting"),
+    onProgress: p => render(card, p),
+    onDone: () => sharedTrackers.delete(entry.name),
+    onError: ({ fatal }) => {
+      if (!fatal) {
+        card.classList.add("reconnecting");
+        return;
+      }
+      sharedTrackers.delete(entry.name);
+      card.dataset.status = "unknown";
+      card.querySelector(".status").textContent = "gone";
+      card.querySelector(".message").textContent = "The server no longer knows this shared job.";
+      forgetShared(entry.name);
+    },
+  }));
+}
+
+async function startOrJoinShared(event) {
+  event.preventDefault();
+  const error = $("shared-error");
+  error.hidden = true;
+  const name = $("shared-name").value.trim();
+  const params = { steps: Number($("shared-steps").value), delayMs: Number($("shared-delay").value), fail: $("shared-fail").checked };
+  try {
+    const response = await fetch(`api/shared/${encodeURIComponent(name)}?${new URLSearchParams(params)}`,
+      { method: "POST", headers: { Accept: "application/json" } });
+    const body = await response.json();
+    if (response.status !== 202) throw new Error(body.error || `HTTP ${response.status}`);
+    const known = storedShared().find(s => s.name === body.id);
+    const entry = body.new ? { name: body.id, ...params, node: $("node").dataset.node } : known || { name: body.id, joined: true };
+    rememberShared(entry);
+    followShared(entry, { restart: body.new }); // a new run under a name this page showed before starts afresh
+    sharedCard(entry).dataset.new = String(body.new);
+  } catch (e) {
+    error.textContent = "Could not start or join the shared job: " + e.message;
+    error.hidden = false;
+  }
+}
+
+function followAnnouncements() {
+  const state = $("shared-state");
+  followTopic("api/shared-jobs/events", {
+    onOpen: () => (state.textContent = "live"),
+    onEvent: data => {
+      if (!data || typeof data.name !== "string") return;
+      const entry = { name: data.name, steps: data.steps, delayMs: data.delayMs, fail: data.fail, node: data.node };
+      rememberShared(entry);
+      const card = document.querySelector(`.shared-job[data-shared-name="${CSS.escape(entry.name)}"]`);
+      // a finished card whose name was started again (after the retention): follow the new run from its start
+      const rerun = card && ["completed", "failed", "unknown"].includes(card.dataset.status);
+      followShared(entry, { restart: rerun });
+    },
+    onError: ({ fatal, retryInMs }) =>
+      (state.textContent = fatal ? `offline, retrying in ${Math.round(retryInMs / 1000)} s` : "reconnecting…"),
+  });
+}
+
+// ---------- which node served this page: GET /api/node ----------
+
+async function showNode() {
+  const node = $("node");
+  try {
+    const response = await fetch("api/node", { headers: { Accept: "application/json" } });
+    const body = await response.json();
+    node.textContent = body.node;
+    node.dataset.node = body.node;
+    node.dataset.cluster = String(body.cluster);
+    node.title = body.cluster ? "clustered with sse-progress-redis" : "single node";
+    document.title = `sse-progress demo · ${body.node}`;
+  } catch {
+    node.textContent = "?";
   }
 }
 
@@ -239,7 +357,11 @@ $("topic-form").addEventListener("submit", e => {
   followFeed($("topic").value.trim() || "news");
 });
 $("publish-form").addEventListener("submit", publish);
+$("shared-form").addEventListener("submit", startOrJoinShared);
 [...storedJobs()].reverse().forEach(follow);
+[...storedShared()].reverse().forEach(entry => followShared(entry));
+followAnnouncements();
 followFeed($("topic").value.trim() || "news");
 followClock();
+await showNode();
 document.body.dataset.ready = "true";

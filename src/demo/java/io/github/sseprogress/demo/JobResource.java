@@ -73,20 +73,7 @@ public class JobResource {
         boolean fail = booleanParam("fail", failParam);
         String id = newId();
         Tracker.Started started = tracker.start(topic(id));
-        Job job = started.job();
-        job.publish(Progress.processing(0, "Queued").withMessage(steps + " steps, " + delayMs + " ms each"));
-        try {
-            executor.submit(job.wrap(() -> {
-                try {
-                    SimulatedWork.run(steps, delayMs, fail);
-                } finally {
-                    job.finish(Progress.failed("The job did not complete")); // safety net: a no-op after a finish
-                }
-            }));
-        } catch (RuntimeException rejected) {
-            job.finish(Progress.failed("The server is too busy to run the job"));
-            throw rejected;
-        }
+        run(executor, started.job(), steps, delayMs, fail);
         URI location = uriInfo.getBaseUriBuilder().path("jobs").path(id).build();
         return Response.accepted("{\"id\":" + Problem.quote(id) + "}").type(MediaType.APPLICATION_JSON_TYPE)
                 .location(location).build();
@@ -106,6 +93,26 @@ public class JobResource {
     public void events(@PathParam("id") String id, @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
             @Context SseEventSink sink, @Context Sse sse) {
         tracker.subscribe(topic(checked(id)), sink, sse, lastEventId); // 404 unknown, 204 after the terminal
+    }
+
+    /**
+     * Runs {@link SimulatedWork} for a job this node just created: publishes "Queued", then submits the
+     * work to the container's executor (the job ends {@code failed} when it cannot be submitted).
+     */
+    static void run(ManagedExecutorService executor, Job job, int steps, int delayMs, boolean fail) {
+        job.publish(Progress.processing(0, "Queued").withMessage(steps + " steps, " + delayMs + " ms each"));
+        try {
+            executor.submit(job.wrap(() -> {
+                try {
+                    SimulatedWork.run(steps, delayMs, fail);
+                } finally {
+                    job.finish(Progress.failed("The job did not complete")); // safety net: a no-op after a finish
+                }
+            }));
+        } catch (RuntimeException rejected) {
+            job.finish(Progress.failed("The server is too busy to run the job"));
+            throw rejected;
+        }
     }
 
     /** An integer query parameter within [min, max], or {@code 400} naming it. */

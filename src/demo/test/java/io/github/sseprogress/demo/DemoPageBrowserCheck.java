@@ -38,8 +38,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The demo page in headless Chromium against the demo WAR on a real Open Liberty: a job's bar
  * reaches 100 % and "completed", a failing job shows "failed", a reload in the middle of a job
- * resumes the bar where the job is (never from 0), and the topic feed shows what is published. Also
- * checks the demo's HTTP contract with plain requests. Saves screenshots under target/.
+ * resumes the bar where the job is (never from 0), the topic feed shows what is published, the page
+ * shows which node served it and follows shared jobs (started here or elsewhere). Also checks the
+ * demo's HTTP contract with plain requests, {@code /api/node} and {@code /api/shared/...} included.
+ * Saves screenshots under target/.
  *
  * <p>The Liberty server (created by the it-browser profile) is started and stopped here, so it runs
  * only while this class does. Run with {@code mvn verify -Pit-browser}.
@@ -167,6 +169,110 @@ class DemoPageBrowserCheck {
         assertThat(chosenId.body()).contains("id");
     }
 
+    /**
+     * {@code GET /api/node} on a single node, and the shared jobs ({@code Tracker.startOrJoin} by name):
+     * the first POST creates ({@code "new":true}), later ones join, also after the end while the job is
+     * retained; status, events and the announcement topic.
+     */
+    @Test
+    @Order(1)
+    void httpContractNodeAndSharedJobs() throws Exception {
+        HttpResponse<String> node = send(HttpRequest.newBuilder(BASE.resolve("api/node")).GET());
+        assertThat(node.statusCode()).isEqualTo(200);
+        assertThat(node.headers().firstValue("Content-Type").orElse("")).contains("application/json");
+        assertThat(node.body()).matches("\\{\"node\":\"[^\"]+\",\"cluster\":false\\}");
+
+        String name = "contract-" + System.nanoTime();
+        List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread listener = listen(BASE.resolve("api/shared-jobs/events"), announced);
+        try {
+            awaitTrue(() -> listening.get(), Duration.ofSeconds(10), "the announcement stream opened");
+            HttpResponse<String> started = send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + name + "?steps=5&delayMs=400"))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            assertThat(started.statusCode()).isEqualTo(202);
+            assertThat(started.headers().firstValue("Content-Type").orElse("")).contains("application/json");
+            assertThat(started.body()).isEqualTo("{\"id\":\"" + name + "\",\"new\":true}");
+            assertThat(started.headers().firstValue("Location").orElseThrow()).endsWith("/api/shared/" + name);
+
+            HttpResponse<String> joined = send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + name + "?steps=9"))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            assertThat(joined.statusCode()).isEqualTo(202);
+            assertThat(joined.body()).isEqualTo("{\"id\":\"" + name + "\",\"new\":false}");
+            assertThat(joined.headers().firstValue("Location").orElseThrow()).endsWith("/api/shared/" + name);
+
+            HttpResponse<String> status = send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + name)).GET());
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(status.body()).contains("\"status\":\"processing\"");
+
+            HttpResponse<String> events = send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + name + "/events"))
+                    .header("Accept", "text/event-stream").GET()); // ends with the job's terminal event
+            assertThat(events.statusCode()).isEqualTo(200);
+            assertThat(events.headers().firstValue("Content-Type").orElse("")).contains("text/event-stream");
+            assertThat(events.body()).contains("\"status\":\"completed\"", "\"steps\":5");
+            awaitTrue(() -> announced.stream().anyMatch(l -> l.contains("\"name\":\"" + name + "\"")), Duration.ofSeconds(10),
+                    "the new shared job announced on api/shared-jobs/events: " + announced);
+            assertThat(announced.stream().filter(l -> l.contains("\"name\":\"" + name + "\""))).as("announced once").hasSize(1);
+        } finally {
+            listener.interrupt();
+        }
+
+        HttpResponse<String> after = send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + name))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(after.body()).as("a finished job still retained is joined").isEqualTo("{\"id\":\"" + name + "\",\"new\":false}");
+        assertThat(send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + name)).GET()).body()).contains("\"status\":\"completed\"");
+
+        assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/shared/no-such-" + System.nanoTime())).GET()), 404, "an unknown shared job");
+        assertThat(send(HttpRequest.newBuilder(BASE.resolve("api/shared/no-such-" + System.nanoTime() + "/events"))
+                .header("Accept", "text/event-stream").GET()).statusCode()).isEqualTo(404);
+        assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/shared/-bad")).POST(HttpRequest.BodyPublishers.noBody())),
+                400, "an invalid shared job name");
+        assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + "x".repeat(65))).POST(HttpRequest.BodyPublishers.noBody())),
+                400, "a shared job name over 64 characters");
+        for (String query : List.of("steps=abc", "delayMs=-1", "fail=maybe")) {
+            assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/shared/valid-name?" + query))
+                    .POST(HttpRequest.BodyPublishers.noBody())), 400, "POST api/shared/valid-name?" + query);
+        }
+        assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/shared/valid-name")).GET()), 404,
+                "a name whose POSTs were all refused was never started");
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean listening = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Reads the SSE stream's data lines into {@code lines} on a daemon thread until interrupted. */
+    private static Thread listen(URI uri, List<String> lines) {
+        listening.set(false);
+        Thread t = new Thread(() -> {
+            try {
+                HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    listening.set(r.statusCode() == 200);
+                    String line;
+                    while (!Thread.currentThread().isInterrupted() && (line = in.readLine()) != null) {
+                        if (line.startsWith("data:")) {
+                            lines.add(line);
+                        }
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                // stopped
+            }
+        }, "announcements");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            sleep(100);
+        }
+    }
+
     private static void assertJsonError(HttpResponse<String> r, int status, String what) {
         assertThat(r.statusCode()).as(what + ": " + r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).as(what).contains("application/json");
@@ -263,7 +369,63 @@ class DemoPageBrowserCheck {
         screenshot("demo-page.png");
     }
 
+    /**
+     * The page shows which node served it, starts or joins a shared job by name (its bar completes), and
+     * shows a shared job started elsewhere (here: by a plain POST, as another page or node would) live,
+     * through the announcement topic.
+     */
+    @Test
+    @Order(7)
+    void sharedJobsOnThePage() throws Exception {
+        openPage();
+        String nodeJson = send(HttpRequest.newBuilder(BASE.resolve("api/node")).GET()).body();
+        String nodeName = nodeJson.replaceAll(".*\"node\":\"([^\"]+)\".*", "$1");
+        WebElement node = wait(Duration.ofSeconds(30)).until(d -> {
+            WebElement n = d.findElement(By.id("node"));
+            return nodeName.equals(n.getText()) ? n : null;
+        });
+        assertThat(node.getDomAttribute("data-cluster")).isEqualTo("false");
+        wait(Duration.ofSeconds(30)).until(d -> d.findElement(By.id("shared-state")).getText().equals("live"));
+
+        String mine = "page-" + System.nanoTime();
+        setValue("shared-name", mine);
+        setValue("shared-steps", "4");
+        setValue("shared-delay", "200");
+        driver.findElement(By.id("start-shared")).click();
+        WebElement card = awaitSharedStatus(mine, "completed");
+        assertThat(card.getDomAttribute("data-new")).isEqualTo("true");
+        assertThat(card.getDomAttribute("data-progress")).isEqualTo("100");
+        assertThat(history(card)).isSorted().contains(100);
+
+        driver.findElement(By.id("start-shared")).click(); // the same name again: joins the retained job
+        wait(Duration.ofSeconds(30)).until(d -> "false".equals(sharedCard(d, mine).getDomAttribute("data-new")));
+        assertThat(driver.findElement(By.id("shared-error")).isDisplayed()).isFalse();
+
+        String elsewhere = "elsewhere-" + System.nanoTime();
+        HttpResponse<String> started = send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + elsewhere + "?steps=5&delayMs=300"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(started.body()).contains("\"new\":true");
+        WebElement other = awaitSharedStatus(elsewhere, "completed");
+        assertThat(other.getDomAttribute("data-origin")).isEqualTo(nodeName);
+        assertThat(other.findElement(By.cssSelector(".config")).getText()).contains("5 steps", "started on " + nodeName);
+        sleep(600);
+        screenshot("demo-page-shared.png");
+    }
+
     // ---- page helpers ----
+
+    private static WebElement sharedCard(WebDriver d, String name) {
+        List<WebElement> cards = d.findElements(By.cssSelector(".shared-job[data-shared-name='" + name + "']"));
+        return cards.isEmpty() ? null : cards.get(0);
+    }
+
+    private static WebElement awaitSharedStatus(String name, String status) {
+        return wait(JOB_TIMEOUT).until(d -> {
+            WebElement card = sharedCard(d, name);
+            return card != null && status.equals(card.getDomAttribute("data-status")) ? card : null;
+        });
+    }
+
 
     private static void openPage() {
         driver.get(BASE.toString());
