@@ -14,7 +14,7 @@
 #  4. runs the scenarios and writes bench/target/bench/cluster-<UTC time>.{json,md},
 #  5. stops both servers and Redis (also on Ctrl-C or failure). Loopback only; bounded by timeout.
 #
-# Sizes: CLUSTER_OPTS="-Dcluster.sizes=10x100,1000x10 -Dcluster.seconds=8 -Dcluster.rounds=1" bench/cluster.sh
+# Sizes: CLUSTER_OPTS="-Dcluster.sizes=10x100,1000x10 -Dcluster.seconds=6 -Dcluster.rounds=2" bench/cluster.sh
 # The machine is shared: wrap it as   flock /tmp/sse-heavy.lock bench/cluster.sh
 set -euo pipefail
 

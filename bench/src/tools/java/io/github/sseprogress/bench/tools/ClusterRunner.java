@@ -32,14 +32,14 @@ import java.util.regex.Pattern;
  * takes each node's CPU by thread group ({@code /ops/cpu}) and Redis's own CPU ({@code INFO cpu}).
  *
  * <p>Arguments: {@code portA portB redisPort outDir}. Sizes: {@code -Dcluster.sizes=10x100,1000x10}
- * (subscribers x publishes/s), {@code -Dcluster.seconds=8}, {@code -Dcluster.rounds=1}.
+ * (subscribers x publishes/s), {@code -Dcluster.seconds=6}, {@code -Dcluster.rounds=2}.
  */
 public final class ClusterRunner {
 
     static final int BYTES = Integer.getInteger("cluster.bytes", 100);
-    static final double SECONDS = Double.parseDouble(System.getProperty("cluster.seconds", "8"));
-    static final String SIZES = System.getProperty("cluster.sizes", "10x100,10x1000,10x3000,1000x10,1000x100");
-    static final int ROUNDS = Integer.getInteger("cluster.rounds", 1);
+    static final double SECONDS = Double.parseDouble(System.getProperty("cluster.seconds", "6"));
+    static final String SIZES = System.getProperty("cluster.sizes", "10x100,10x1000,10x5000,1x20000,100x1000,1000x10,1000x100");
+    static final int ROUNDS = Integer.getInteger("cluster.rounds", 2);
     static final String[] MODES = {"single", "same", "cross"};
 
     private final Target single;
