@@ -132,6 +132,7 @@ public final class ClusterRunner {
         boolean ready = await(() -> s.connected() + s.failed() >= n, 60)
                 && await(() -> count(sub, "/count?topic=" + topic) >= n, 60);
         Runner.sleep(1.0); // a clustered join is answered by the engine's delivery thread: let it settle
+        Map<String, Long> stats0 = stats(sub);
         Map<String, Long> cpuA0 = cpu(clusterA);
         Map<String, Long> cpuB0 = cpu(clusterB);
         double redis0 = redisCpu();
@@ -168,6 +169,7 @@ public final class ClusterRunner {
             return latency(s, p, n);
         });
         double wall = (System.nanoTime() - w0) / 1e9;
+        Map<String, Long> stats1 = stats(sub);
         Map<String, Long> cpuA1 = cpu(clusterA);
         Map<String, Long> cpuB1 = cpu(clusterB);
         double redis1 = redisCpu();
@@ -179,6 +181,9 @@ public final class ClusterRunner {
         res.put("ready", ready);
         res.putAll(r);
         res.put("wallSeconds", wall);
+        // the subscribing node's library: events dropped by a full subscriber queue (sse.queue-size) in this scenario
+        res.put("droppedBySubscriberQueue", stats1.getOrDefault("dropped", -1L) - stats0.getOrDefault("dropped", 0L));
+        res.put("evicted", stats1.getOrDefault("evicted", -1L) - stats0.getOrDefault("evicted", 0L));
         // CPU per second of wall time: 1.0 = one core busy for the whole scenario
         res.put("cpuA", cpuShare(cpuA0, cpuA1, wall));
         res.put("cpuB", cpuShare(cpuB0, cpuB1, wall));
@@ -229,6 +234,19 @@ public final class ClusterRunner {
             }
         }
         m.put("threads", top);
+        return m;
+    }
+
+    private static Map<String, Long> stats(Target t) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        try {
+            Matcher x = Pattern.compile("\"(\\w+)\":(-?\\d+)").matcher(t.api("/stats"));
+            while (x.find()) {
+                m.put(x.group(1), Long.parseLong(x.group(2)));
+            }
+        } catch (RuntimeException e) {
+            Runner.log("  stats of " + t.name + " unavailable: " + e);
+        }
         return m;
     }
 
@@ -363,13 +381,14 @@ public final class ClusterRunner {
                     .append(" | ").append(Summary.f(Summary.d(r, "deliveredFraction"))).append(" |\n");
         }
         b.append("\n### Raw figures and CPU (CPU-seconds per wall second; 1.00 = one core)\n\n| subscribers | publishes/s "
-                + "| mode | published | received | delivered events/s | p50 ms | p90 ms | p99 ms | max ms | CPU node A "
+                + "| mode | published | received | dropped (queue) | delivered events/s | p50 ms | p90 ms | p99 ms | max ms | CPU node A "
                 + "| CPU node B | CPU redis | A: outbox | A: subscription | A: delivery | B: subscription | B: delivery |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : results) {
             b.append("| ").append(r.get("subscribers")).append(" | ").append(r.get("rate")).append(" | ")
                     .append(r.get("mode")).append(" | ").append(r.get("published")).append(" | ")
-                    .append(r.get("received")).append(" | ").append(Summary.f(Summary.d(r, "deliveredPerSecond")))
+                    .append(r.get("received")).append(" | ").append(r.get("droppedBySubscriberQueue")).append(" | ")
+                    .append(Summary.f(Summary.d(r, "deliveredPerSecond")))
                     .append(" | ").append(Summary.f(Summary.d(r, "p50Ms"))).append(" | ")
                     .append(Summary.f(Summary.d(r, "p90Ms"))).append(" | ").append(Summary.f(Summary.d(r, "p99Ms")))
                     .append(" | ").append(Summary.f(Summary.d(r, "maxMs"))).append(" | ")
