@@ -40,7 +40,7 @@ if [ "${BENCH_BUILT:-0}" != 1 ]; then
   echo "cluster bench: installing the core and redis/ from $ROOT (mvn -DskipTests install)"
   (cd "$ROOT" && mvn -q -B -DskipTests "${MVN_ARGS[@]}" install && mvn -q -B -DskipTests "${MVN_ARGS[@]}" -f redis/pom.xml install)
   echo "cluster bench: building bench/"
-  mvn -q -B "${MVN_ARGS[@]}" -f "$BENCH_DIR/pom.xml" package
+  mvn -q -B -Pcluster "${MVN_ARGS[@]}" -f "$BENCH_DIR/pom.xml" package
 fi
 mkdir -p "$OUT"
 
