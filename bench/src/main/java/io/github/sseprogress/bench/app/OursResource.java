@@ -58,6 +58,15 @@ public class OursResource {
         return Integer.toString(topics.subscriberCount(topic));
     }
 
+    /** This node's totals since start (Manager.stats()): what the library delivered and dropped (queue overflow). */
+    @GET
+    @Path("stats")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String stats() {
+        io.github.sseprogress.DeliveryStats s = topics.stats();
+        return "{\"delivered\":" + s.delivered() + ",\"dropped\":" + s.dropped() + ",\"evicted\":" + s.evicted() + "}";
+    }
+
     @GET
     @Path("publish")
     @Produces(MediaType.TEXT_PLAIN)
