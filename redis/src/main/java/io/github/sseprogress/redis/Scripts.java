@@ -32,7 +32,7 @@ final class Scripts {
             + "if last and tonumber(last) >= tonumber(ARGV[10]) then return 0 end\n"
             + "redis.call('HSET', KEYS[1], nf, ARGV[10])\n"
             + "local s = redis.call('HINCRBY', KEYS[1], 's', 1)\n"
-            + "redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[6], '0-' .. s, 'h', ARGV[2], 'n', ARGV[3], 'd', ARGV[4], 't', now)\n"
+            + "redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '0-' .. s, 'h', ARGV[2], 'n', ARGV[3], 'd', ARGV[4], 't', now)\n"
             + "redis.call('PEXPIRE', KEYS[1], ARGV[7])\n"
             + "redis.call('PEXPIRE', KEYS[2], ARGV[7])\n"
             + "local env = {v = 1, k = 't', t = ARGV[1], e = e, s = s, d = ARGV[4]}\n"

@@ -517,4 +517,32 @@ class ClusterTest {
         await().atMost(WAIT).until(() -> b.bean(Tracker.class).latest("job11").map(Tracker.Snapshot::finished).orElse(false));
         assertQuietLogs();
     }
+
+    @Test
+    void theHistoryIsBoundedAndAnIdItNoLongerHoldsGetsMissed() throws Exception {
+        a.close();
+        b.close();
+        a = node("node-a", redis.uri(), Map.of("sse.cluster.redis.history-size", "10"));
+        b = node("node-b", redis.uri(), Map.of("sse.cluster.redis.history-size", "10"));
+        String first;
+        try (RawSseClient onB = open(b, "topics/t12/events")) {
+            awaitSubscribers(b, "t12", 1);
+            Manager ma = a.bean(Manager.class);
+            for (int i = 0; i < 1000; i++) {
+                ma.publish("t12", "h" + i);
+            }
+            List<SseParser.Event> got = read(onB, 1000);
+            first = got.get(0).lastEventId();
+        }
+        // trimmed approximately (whole stream nodes), so well under what was published, never under the size
+        long kept = redis.client().xlen("sse-progress:t:t12:h");
+        assertThat(kept).isBetween(10L, 500L);
+        try (RawSseClient again = open(a, "topics/t12/events", "Last-Event-ID: " + first)) {
+            SseParser.Event e = read(again, 1).get(0);
+            assertThat(e.type()).isEqualTo("missed");
+            assertThat(e.data()).contains("last-event-id-unknown");
+            assertThat(e.lastEventId()).endsWith("-1000"); // resume from the newest
+        }
+        assertQuietLogs();
+    }
 }
