@@ -78,6 +78,33 @@ final class ServerNode implements AutoCloseable {
                 List.of(wlp.resolve("bin/server").toString(), "run", server), env);
     }
 
+    /**
+     * A second Open Liberty server (a copy of the created one's server.xml and configDropins, listening on
+     * {@code port} and {@code port + 1}): {@code -Dit.cluster.second=liberty} runs the suite on two Liberty nodes,
+     * to tell a Payara-only failure from one of the cluster.
+     */
+    static ServerNode secondLiberty(String name, Path war, Map<String, String> env, int port) {
+        Path wlp = Path.of(ClusterWar.required("it.cluster.liberty.wlpHome"));
+        String first = ClusterWar.required("it.cluster.liberty.serverName");
+        String server = first + "2";
+        Path from = wlp.resolve("usr/servers").resolve(first);
+        Path serverDir = wlp.resolve("usr/servers").resolve(server);
+        try {
+            deleteRecursively(serverDir);
+            Files.createDirectories(serverDir.resolve("configDropins/overrides"));
+            Files.createDirectories(serverDir.resolve("dropins"));
+            Files.copy(from.resolve("server.xml"), serverDir.resolve("server.xml"));
+            Files.writeString(serverDir.resolve("configDropins/overrides/ports.xml"), "<server>\n"
+                    + "    <variable name=\"http.port\" value=\"" + port + "\"/>\n"
+                    + "    <variable name=\"https.port\" value=\"" + (port + 1) + "\"/>\n</server>\n");
+            Files.copy(war, serverDir.resolve("dropins").resolve(CONTEXT + ".war"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ServerNode(Kind.LIBERTY, name, port, serverDir,
+                List.of(wlp.resolve("bin/server").toString(), "run", server), env);
+    }
+
     /** Payara Micro with the production pre-boot commands (server-config/payara/preboot.asadmin), logging to a file. */
     static ServerNode payara(String name, Path war, Map<String, String> env) {
         Path jar = Path.of(ClusterWar.required("it.cluster.payara.jar"));
@@ -179,10 +206,11 @@ final class ServerNode implements AutoCloseable {
         }
     }
 
-    /** SIGKILL of the server JVM (Payara Micro: the process started here is the JVM), as on a crash. */
+    /** SIGKILL of the server JVM (Payara Micro: the process started here is the JVM; Liberty: it and its children), as on a crash. */
     void kill9() throws InterruptedException {
-        if (kind != Kind.PAYARA) {
-            throw new IllegalStateException("kill9 is for the Payara node, whose process is the server JVM");
+        // Liberty's bin/server run may leave the JVM a child of the script: SIGKILL the JVM(s) too
+        for (ProcessHandle h : process.descendants().toList()) {
+            h.destroyForcibly();
         }
         process.destroyForcibly();
         if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
