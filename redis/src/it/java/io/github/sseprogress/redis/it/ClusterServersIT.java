@@ -394,12 +394,38 @@ class ClusterServersIT {
         }
     }
 
+    /**
+     * Redis is back (the test before saw events flow again on both nodes): job calls must answer on every node.
+     * Fails today: each of the engine's call threads keeps a connection (RedisEngine.call, ThreadLocal
+     * callConnection); after the restart the first call on each stale connection fails at once and the request gets
+     * 503 instead of being retried on a new connection.
+     */
+    @Test
+    @Order(9)
+    void afterRedisCameBackEveryJobCallOnEveryNodeAnswers() throws Exception {
+        List<String> answers = new ArrayList<>();
+        for (ServerNode n : List.of(liberty, payara)) {
+            for (int i = 0; i < 8; i++) {
+                HttpResponse<String> r = post(n, "jobs/after-restart-" + n.name() + "-" + i + "/start");
+                answers.add(n.name() + " start #" + i + ": " + r.statusCode());
+                HttpResponse<String> l = get(n, "jobs/after-restart-" + n.name() + "-" + i + "/latest");
+                answers.add(n.name() + " latest #" + i + ": " + l.statusCode());
+            }
+        }
+        assertThat(answers).as("job calls after Redis came back").allMatch(a -> a.endsWith(": 200") || a.endsWith(": 204"));
+    }
+
     // ------------------------------------------------------------------ (7) kill -9 of the job's node
 
     @Test
-    @Order(9)
+    @Order(10)
     void killingTheNodeThatRunsAJobEndsItFailedOnTheOtherNodeWithinTheLease() throws Exception {
+        // a 503 here is the stale-connection bug afterRedisCameBackEveryJobCallOnEveryNodeAnswers reports (no job is
+        // created then: the call failed before reaching Redis); this test checks its own point past it
         HttpResponse<String> started = post(payara, "jobs/job-kill/start");
+        for (int i = 0; i < 4 && started.statusCode() == 503; i++) {
+            started = post(payara, "jobs/job-kill/start");
+        }
         assertThat(started.statusCode()).isEqualTo(200);
         assertThat(json(started.body()).getBoolean("new")).isTrue();
         assertThat(post(payara, "jobs/job-kill/publish?progress=5&step=working").statusCode()).isEqualTo(204);
@@ -417,7 +443,8 @@ class ClusterServersIT {
         }
         HttpResponse<String> latest = get(liberty, "jobs/job-kill/latest");
         assertThat(json(latest.body()).getBoolean("finished")).isTrue();
-        HttpResponse<String> again = post(liberty, "jobs/job-kill/startOrJoin");
+        // start replaces the retained failed job (startOrJoin would join it: new:false)
+        HttpResponse<String> again = post(liberty, "jobs/job-kill/start");
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(json(again.body()).getBoolean("new")).as("the topic can be started again").isTrue();
         assertThat(post(liberty, "jobs/job-kill/finish?result=done").statusCode()).isEqualTo(200);
