@@ -25,4 +25,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 mvn -B install -Pit-liberty,it-payara,it-browser "$@"
-mvn -B verify -f redis/pom.xml "$@"
+mvn -B verify -f redis/pom.xml -Pit-cluster "$@"
