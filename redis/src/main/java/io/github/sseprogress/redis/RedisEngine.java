@@ -859,19 +859,26 @@ public class RedisEngine implements ClusterEngine {
         Future<T> f;
         try {
             f = calls.submit(() -> {
-                Jedis j = callConnection.get();
-                try {
-                    if (j == null) {
-                        j = connect(false);
-                        callConnection.set(j);
-                    }
-                    return body.apply(j);
-                } catch (RuntimeException e) {
-                    if (!(e instanceof redis.clients.jedis.exceptions.JedisDataException)) {
+                // A connection that broke while Redis was away fails its first command: one retry on a
+                // fresh connection (the calls are idempotent: a read, or START_JOB with this call's run).
+                for (int attempt = 0;; attempt++) {
+                    Jedis j = callConnection.get();
+                    try {
+                        if (j == null) {
+                            j = connect(false);
+                            callConnection.set(j);
+                        }
+                        return body.apply(j);
+                    } catch (RuntimeException e) {
+                        if (e instanceof redis.clients.jedis.exceptions.JedisDataException) {
+                            throw e;
+                        }
                         drop(j);
                         callConnection.remove();
+                        if (attempt > 0 || !(e instanceof redis.clients.jedis.exceptions.JedisConnectionException)) {
+                            throw e;
+                        }
                     }
-                    throw e;
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -42,11 +42,16 @@ final class Scripts {
             + "return s\n";
 
     /**
-     * Creates or joins a job. KEYS: job, leases. ARGV: replaceFinished, newRun, node, leaseMs, topic.
+     * Creates or joins a job; idempotent for one call (a retry with the same new run answers "created"
+     * again). KEYS: job, leases. ARGV: replaceFinished, newRun, node, leaseMs, topic.
      * Returns {created, run, seq, hasName, name, data, json, finished}.
      */
     static final String START_JOB = NOW_MS
             + "local r = redis.call('HGET', KEYS[1], 'r')\n"
+            + "if r and r == ARGV[2] then\n" // a retried call that created it
+            + "  local h = redis.call('HMGET', KEYS[1], 'r', 's', 'h', 'n', 'd', 'j', 'f')\n"
+            + "  return {'1', h[1], h[2], h[3], h[4], h[5], h[6], h[7]}\n"
+            + "end\n"
             + "if r then\n"
             + "  local f = redis.call('HGET', KEYS[1], 'f')\n"
             + "  if f ~= '1' or ARGV[1] == '0' then\n"

@@ -124,6 +124,23 @@ class ClusterTest {
         return out;
     }
 
+    /** Has each node's call threads open their Redis connections (concurrent calls reach every thread). */
+    private void warmCallConnections() throws Exception {
+        for (InProcessServer node : List.of(a, b)) {
+            Tracker t = node.bean(Tracker.class);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                String topic = "warm-" + i;
+                calls.add(pool.submit(() -> t.startOrJoin(topic)));
+            }
+            for (Future<?> f : calls) {
+                f.get();
+            }
+            pool.shutdown();
+        }
+    }
+
     private static void awaitSubscribers(InProcessServer node, String topic, int n) {
         await().atMost(WAIT).until(() -> node.bean(Manager.class).subscriberCount(topic) == n);
     }
@@ -332,6 +349,7 @@ class ClusterTest {
             }
             read(onA, 10);
             read(onB, 10);
+            warmCallConnections();
             redis.kill();
             for (int i = 0; i < 10; i++) {
                 ma.publish("t6", "during" + i); // waits in node A's outbox
@@ -344,6 +362,13 @@ class ClusterTest {
                 assertThat(got.get(0).data()).contains("history-reset");
                 assertThat(got.subList(1, 11).stream().map(SseParser.Event::data))
                         .containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> "during" + i).toList());
+            }
+            // every call thread's connection broke with Redis: each is replaced on its first use, no 503
+            for (InProcessServer node : List.of(a, b)) {
+                Tracker t = node.bean(Tracker.class);
+                for (int i = 0; i < 12; i++) {
+                    assertThat(t.startOrJoin("after-" + i).job()).isNotNull();
+                }
             }
         }
     }
