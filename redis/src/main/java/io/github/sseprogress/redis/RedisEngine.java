@@ -146,10 +146,12 @@ public class RedisEngine implements ClusterEngine {
         if (settings == null || running) {
             return;
         }
+        // First what may fail (a container that cannot give its threads yet): then nothing has changed
+        // and a later start can succeed.
+        java.util.concurrent.ThreadFactory factory = clusterNode.threads();
         this.node = clusterNode;
         running = true;
-        calls = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1000),
-                clusterNode.threads());
+        calls = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1000), factory);
         // threads keep their connection (a thread-local): they live as long as the engine, four at most
         startThread("sse-redis-outbox", this::outboxLoop);
         startThread("sse-redis-subscription", this::subscriptionLoop);

@@ -21,8 +21,8 @@ import jakarta.inject.Inject;
 
 /**
  * Finds the cluster engine (the first enabled {@link ClusterEngine} bean; none: single node), starts
- * it with the first use of the Manager or the Tracker (not from an {@code @Initialized} observer: on
- * Payara Micro the container's {@code java:comp} executors cannot be injected that early), and routes what it delivers to the Manager ({@link TopicSide}) and the Tracker ({@link JobSide}).
+ * it (with the application through {@link ClusterStarter}, else with the first use of the Manager or the
+ * Tracker), and routes what it delivers to the Manager ({@link TopicSide}) and the Tracker ({@link JobSide}).
  * Delivery runs on the engine's thread; the sides only enqueue to subscribers.
  */
 @ApplicationScoped
