@@ -51,4 +51,25 @@ class RedisSettingsTest {
         RedisSettings s = read(Map.of("sse.cluster.redis.uri", "rediss://u:s3cret@h:6380/2")).orElseThrow();
         assertThat(s.toString()).doesNotContain("s3cret");
     }
+
+    @Test
+    void everyKeyIsInTheReadmesTableWithItsDefault() throws Exception {
+        java.util.List<String> rows = java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "README.md")).stream()
+                .filter(l -> l.startsWith("| `sse.cluster.")).toList();
+        Map<String, String> defaults = Map.of(RedisSettings.URI_KEY, "none", RedisSettings.NODE, "host name",
+                RedisSettings.PREFIX, "`sse-progress:`", RedisSettings.HISTORY_SIZE, "`1000`",
+                RedisSettings.HISTORY_AGE, "`10m`", RedisSettings.LEASE, "`10s`", RedisSettings.TIMEOUT, "`2s`",
+                RedisSettings.CHECK_INTERVAL, "`5s`", RedisSettings.OUTBOX_SIZE, "`10000`",
+                RedisSettings.MAX_MESSAGE_SIZE, "`1048576`");
+        for (java.lang.reflect.Field f : RedisSettings.class.getDeclaredFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                assertThat(defaults).as("a default expectation for " + f.getName()).containsKey((String) f.get(null));
+            }
+        }
+        defaults.forEach((key, def) -> assertThat(rows).as("README row for " + key).anySatisfy(row -> {
+            String[] cells = row.split("\\|");
+            assertThat(cells[1].trim()).isEqualTo("`" + key + "`");
+            assertThat(cells[2].trim()).startsWith(def);
+        }));
+    }
 }
