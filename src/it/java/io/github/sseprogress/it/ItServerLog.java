@@ -154,12 +154,9 @@ final class ItServerLog {
 
     /** The server may write a stack trace a moment after the response: waits (at least 2 s) until no log file grows. */
     private static void awaitSettled() throws InterruptedException {
-        long settled = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        long total;
-        do {
-            total = totalSize();
-            Thread.sleep(250);
-        } while (totalSize() != total || System.nanoTime() < settled);
+        java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(totalSize());
+        org.awaitility.Awaitility.await().pollInterval(Duration.ofMillis(250)).during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(60)).until(() -> last.getAndSet(totalSize()) == last.get());
     }
 
     private static long totalSize() {
