@@ -25,6 +25,12 @@ import jakarta.ws.rs.sse.SseEventSink;
  * clients. A topic exists while it has subscribers: the first creates it (and starts its
  * {@link Polling}, if any), the last removes it (and stops polling without waiting for it).
  *
+ * <p>Clustered (with {@code sse-progress-redis} and {@code sse.cluster.redis.uri}): {@link #publish} reaches
+ * the topic's subscribers on every node, in one order, with cluster-wide ids {@code <epoch>-<seq>} (an
+ * event's own {@code id} is replaced); {@code Last-Event-ID} resumes on any node; an event without data
+ * and {@link Polling} stay on their node; {@link #subscriberCount}, {@link #topics} and {@link #stats}
+ * count this node.
+ *
  * <p>Threads: every method is thread-safe and returns without waiting for any client.
  */
 public interface Manager {

@@ -37,6 +37,12 @@ import jakarta.ws.rs.sse.SseEventSink;
  * {@code finish}, for {@code sse.tracker.retention}, default 30 s) → no entry. Memory per job is O(1):
  * only the latest event is kept. Each event carries an {@code id}, {@code <run>-<seq>}, increasing within a run.
  *
+ * <p>Clustered (with {@code sse-progress-redis} and {@code sse.cluster.redis.uri}): {@code start} and
+ * {@code startOrJoin} decide across nodes, the work runs where the job was created, and every node streams
+ * and answers {@code latest} the same; a job whose node dies ends {@code failed} after its lease. Calls
+ * that need Redis answer 503 while it cannot be reached. {@link #subscriberCount}, {@link #topics} and
+ * {@link Job#awaitSubscriber} count this node.
+ *
  * <p>Threads: every method is thread-safe and returns without waiting for any client; events are
  * written by the library's writer tasks on its own pool of container-managed threads
  * ({@code sse.writer-threads}); the scheduler only ticks heartbeats, the write watchdog and retention.
