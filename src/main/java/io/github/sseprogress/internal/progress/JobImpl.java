@@ -258,12 +258,7 @@ final class JobImpl implements Job {
         if (isFinished()) {
             return false;
         }
-        meter.cancel.request(callbacks, () -> {
-            io.github.sseprogress.Progress p = meter.last();
-            if (p != null) {
-                publish(p);
-            }
-        });
+        meter.cancel.request(callbacks, meter::republish);
         return true;
     }
 

@@ -24,8 +24,12 @@ final class ProgressMeter {
     private final ObjDoubleConsumer<Progress> publisher;
     private final AtomicReference<RateEstimate> estimate = new AtomicReference<>(RateEstimate.initial());
     private final AtomicReference<StepTree> steps = new AtomicReference<>();
-    /** The last running {@code Progress} published through this handle (re-sent when cancel is requested). */
-    private volatile Progress last;
+    /** The last running {@code Progress} published through this handle and its exact percentage (re-sent on cancel). */
+    private volatile Last last;
+
+    /** A running snapshot as published: the exact percentage behind a step roll-up's whole one, else NaN. */
+    record Last(Progress progress, double exact) {
+    }
     final CancelSignal cancel = new CancelSignal();
 
     /**
@@ -48,7 +52,7 @@ final class ProgressMeter {
             return snapshot;
         }
         Progress p = (Progress) snapshot;
-        last = p;
+        last = new Last(p, exact);
         Double rate = null;
         Double eta = null;
         if (!p.isIndeterminate()) {
@@ -64,7 +68,16 @@ final class ProgressMeter {
 
     /** The last running {@code Progress} published through this handle, or null. */
     Progress last() {
-        return last;
+        Last l = last;
+        return l == null ? null : l.progress();
+    }
+
+    /** Publishes the last running snapshot again (now with the cancel flag), with its exact percentage. */
+    void republish() {
+        Last l = last;
+        if (l != null) {
+            publisher.accept(l.progress(), l.exact());
+        }
     }
 
     /** A new weighted child of the job. */

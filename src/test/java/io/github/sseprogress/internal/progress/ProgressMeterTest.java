@@ -62,6 +62,23 @@ class ProgressMeterTest {
     }
 
     @Test
+    void theSnapshotReSentOnCancelKeepsItsExactPercentageSoTheEstimateGoesOn() {
+        List<String> sent = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<ProgressMeter> holder = new java.util.concurrent.atomic.AtomicReference<>();
+        ProgressMeter m = new ProgressMeter(clock::get, (p, exact) -> sent.add(json.text(holder.get().wire(p, exact))));
+        holder.set(m);
+        var step = m.step("third", 100.0 / 3); // 0 % at 0 s
+        clock.set(1_000_000_000L);
+        step.progress(50); // 16.67 % at 1 s: 16.67 %/s, whole percentage 16
+        assertThat(sent.get(sent.size() - 1)).isEqualTo(
+                "{\"status\":\"processing\",\"progress\":16,\"step\":\"third\",\"rate\":16.67,\"eta\":5.0}");
+        m.cancel.request(Runnable::run, m::republish);
+        assertThat(sent.get(sent.size() - 1)).as("not restarted by the whole 16 being below the exact 16.67").isEqualTo(
+                "{\"status\":\"processing\",\"progress\":16,\"step\":\"third\",\"rate\":16.67,\"eta\":5.0,"
+                        + "\"cancelRequested\":true}");
+    }
+
+    @Test
     void stepsPublishTheirRollUpWithItsExactPercentage() {
         List<Double> exact = new ArrayList<>();
         ProgressMeter m = new ProgressMeter(clock::get, (p, pct) -> {
