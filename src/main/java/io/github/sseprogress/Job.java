@@ -56,6 +56,82 @@ public interface Job {
     boolean isFinished();
 
     /**
+     * Whether someone asked this job to cancel ({@link Tracker#cancel}, on any node of a cluster for the
+     * job's own node). Cancelling is cooperative: the work checks this (or is called back through
+     * {@link #onCancel}), stops, and ends the job itself, usually with {@link Progress#cancelled(String)}.
+     * Work that ignores the request keeps running and finishes as it would have; work that finishes
+     * anyway finishes normally. Once true, stays true. The no-op job (and, by default, a {@code Job}
+     * implemented outside the library, e.g. a test double) returns {@code false}.
+     */
+    default boolean isCancelRequested() {
+        return false;
+    }
+
+    /**
+     * Calls {@code callback} once when cancellation is requested, e.g. to abort a blocking call
+     * ({@code job.onCancel(request::abort)}). It runs on the library's callbacks executor (the
+     * container's {@code ManagedExecutorService}), never on the caller's thread, under a lock or on the
+     * scheduler; at once (asynchronously) when the request was already made. Callbacks registered
+     * before the request run in registration order. Never called when the job ends without a request;
+     * a request racing the job's end may still call it, so keep it harmless after the work is done.
+     * The no-op job (and, by default, a {@code Job} implemented outside the library) ignores it.
+     */
+    default void onCancel(Runnable callback) {
+        java.util.Objects.requireNonNull(callback, "callback");
+    }
+
+    /**
+     * A weighted sub-step of the job: {@code weight} percent of the whole bar, itself reporting 0–100 %
+     * of its own work (see {@link Step}). Steps roll up into the job's {@link Progress} snapshots: one
+     * bar that never goes back, with the current step's name as {@code step}. Use steps or publish
+     * {@code Progress} yourself, not both. The no-op job (and, by default, a {@code Job} implemented
+     * outside the library) returns a step that does nothing.
+     *
+     * <pre>{@code
+     * try (Job.Step download = Job.current().step("Downloading", 60)) {
+     *     download.progress(50);                                 // the bar: 30 %
+     * }                                                          // closed early: its 60 % are filled
+     * try (Job.Step index = Job.current().step("Indexing", 30);
+     *      Job.Step parse = index.step("Parsing", 50)) {         // nested: half of the 30 %
+     *     parse.progress(100);                                   // the bar: 75 %
+     * }
+     * }</pre>
+     *
+     * @param name the step's name shown while it is the current one, or null to show its parent's
+     * @param weight its share of the job in percent, in (0, 100]; shares beyond 100 in total cap at 100 %
+     * @throws IllegalArgumentException when the weight is out of range
+     */
+    default Step step(String name, double weight) {
+        return NoJob.step(weight);
+    }
+
+    /**
+     * A weighted part of a job's (or of a parent step's) work, modelled on Eclipse's
+     * {@code SubMonitor} and Apple's {@code Progress} tree. Its completion is what {@link #progress}
+     * set, plus the whole weight of each closed child and each open child's weight times its own
+     * completion, at most 100 %. The bar shows the newest open step's name. Thread-safe; the rolled-up
+     * snapshot is published when its whole percentage or the current name changes.
+     */
+    interface Step extends AutoCloseable {
+
+        /** A child that is {@code weight} percent of this step (nested steps); see {@link Job#step}. */
+        Step step(String name, double weight);
+
+        /**
+         * This step's own work done, in percent (0–100, clamped); only ever raised: a lower value is
+         * ignored, so the bar never goes back. For a step without children, simply its completion.
+         */
+        void progress(double percent);
+
+        /**
+         * Ends the step: it counts as complete (a step finished early fills its share), its open
+         * children end with it, and it stops being the current step. Idempotent.
+         */
+        @Override
+        void close();
+    }
+
+    /**
      * Waits until the job has had at least one subscriber, for work that should not start before
      * someone watches. Returns {@code true} at once when it already had one; {@code false} after the
      * timeout, or when the job finished without one. The no-op job returns {@code false} at once.

@@ -112,6 +112,22 @@ public interface Tracker {
      */
     Optional<Snapshot> latest(String topic);
 
+    /**
+     * Asks the topic's running job to cancel: {@link Job#isCancelRequested()} becomes true and its
+     * {@link Job#onCancel} callbacks run (on the library's callbacks executor), and its latest running
+     * {@link Progress} is re-sent with {@code "cancelRequested":true}. Cooperative: the work decides
+     * when to stop and ends the job itself (usually {@link Progress#cancelled(String)}); work that
+     * ignores the request keeps running. Clustered, the request reaches the node that runs the work.
+     *
+     * @return {@code true} when a running job was asked (also when it had been asked before), {@code
+     *         false} when the job has already finished (nothing changes)
+     * @throws NoSuchTopicException (404) when the topic is unknown (never started, or retention over)
+     * @throws IllegalArgumentException when the topic is invalid
+     * @throws jakarta.ws.rs.ServiceUnavailableException (503) after {@link #shutdown()}, or clustered
+     *         while Redis cannot be reached
+     */
+    boolean cancel(String topic);
+
     /** The number of open streams on the topic's job; 0 for an unknown topic. */
     int subscriberCount(String topic);
 

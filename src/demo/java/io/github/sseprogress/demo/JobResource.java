@@ -14,6 +14,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -37,7 +38,10 @@ import jakarta.ws.rs.sse.SseEventSink;
  *       {@code ManagedExecutorService}: {@code 202}, {@code Location: /api/jobs/{id}}, {@code {"id":"…"}};</li>
  *   <li>{@code GET /api/jobs/{id}} the latest snapshot (the standard {@link Progress} JSON), or 404;</li>
  *   <li>{@code GET /api/jobs/{id}/events} the job as Server-Sent Events: latest snapshot, live tail,
- *       terminal event, end of stream (404 unknown; 204 to a browser that already has the terminal).</li>
+ *       terminal event, end of stream (404 unknown; 204 to a browser that already has the terminal);</li>
+ *   <li>{@code DELETE /api/jobs/{id}} asks the job to cancel ({@link Tracker#cancel}): {@code 202} while
+ *       it runs (the work stops before its next step and ends {@code cancelled}), {@code 409} once it has
+ *       finished, {@code 404} unknown.</li>
  * </ul>
  * Ids are 128 random bits (URL-safe Base64): knowing one job's id tells nothing about another's.
  */
@@ -85,6 +89,17 @@ public class JobResource {
     public Object status(@PathParam("id") String id) {
         return tracker.latest(topic(checked(id))).<Object>map(Tracker.Snapshot::data)
                 .orElse(Progress.processing(0, "Queued")); // 404 (JSON) when unknown
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response cancel(@PathParam("id") String id) {
+        if (tracker.cancel(topic(checked(id)))) { // 404 (JSON) when unknown
+            return Response.accepted("{\"id\":" + Problem.quote(id) + ",\"cancelRequested\":true}")
+                    .type(MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        throw Problem.conflict("The job has already finished");
     }
 
     @GET
@@ -164,8 +179,17 @@ public class JobResource {
         static void run(int steps, int delayMs, boolean fail) {
             Job job = Job.current();
             int failAt = (steps + 1) / 2;
+            java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+            job.onCancel(cancelled::countDown); // ends the wait below at once (harmless once the work is done)
             for (int step = 1; step <= steps; step++) {
-                if (!sleep(delayMs) || job.isFinished()) {
+                boolean slept = sleep(cancelled, delayMs);
+                if (job.isCancelRequested()) {
+                    int done = (step - 1) * 100 / steps;
+                    job.finish(new Progress(Progress.Status.CANCELLED, done, "Step " + step + " of " + steps,
+                            "Cancelled before step " + step, null));
+                    return;
+                }
+                if (!slept || job.isFinished()) {
                     return; // interrupted (application stopping) or dropped: the safety net finishes it
                 }
                 String name = "Step " + step + " of " + steps;
@@ -183,9 +207,10 @@ public class JobResource {
             return step == steps ? "Finishing" : "Working on item " + step;
         }
 
-        private static boolean sleep(int millis) {
+        /** Waits {@code millis} or until cancelled; false when the thread was interrupted. */
+        private static boolean sleep(java.util.concurrent.CountDownLatch cancelled, int millis) {
             try {
-                Thread.sleep(millis);
+                cancelled.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -18,6 +18,10 @@ final class Problem {
         return of(Response.Status.REQUEST_ENTITY_TOO_LARGE, message);
     }
 
+    static WebApplicationException conflict(String message) {
+        return of(Response.Status.CONFLICT, message);
+    }
+
     static WebApplicationException notFound(String message) {
         return of(Response.Status.NOT_FOUND, message);
     }

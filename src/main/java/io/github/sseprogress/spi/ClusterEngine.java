@@ -64,6 +64,17 @@ public interface ClusterEngine {
     void publishJob(String topic, String run, String name, String data, boolean json, boolean terminal);
 
     /**
+     * Asks the running job of {@code topic} to cancel, cluster-wide: marks its run and has every node
+     * (this one included, and one that was away, when it re-reads its jobs) told through
+     * {@link ClusterNode#jobCancelRequested}. A finished run is left as it is.
+     *
+     * @return the job as it was when asked (its {@code finished()} says whether it was still running);
+     *         empty when there is none
+     * @throws ClusterUnavailableException when the cluster cannot be reached in time
+     */
+    Optional<JobRecord> cancelJob(String topic);
+
+    /**
      * The job of {@code topic} as the cluster has it now; empty when there is none (never started or
      * retention over).
      *

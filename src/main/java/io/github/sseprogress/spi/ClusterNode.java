@@ -42,6 +42,12 @@ public interface ClusterNode {
      */
     void jobLost(String topic);
 
+    /**
+     * Someone asked run {@code run} of the job of {@code topic} to cancel ({@link ClusterEngine#cancelJob}
+     * on any node): the node's handle of that run, where the work runs, calls the work back. Only enqueues.
+     */
+    void jobCancelRequested(String topic, String run);
+
     /** How long a finished job stays readable ({@code sse.tracker.retention}). */
     java.time.Duration jobRetention();
 

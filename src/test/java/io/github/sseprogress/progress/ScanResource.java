@@ -11,6 +11,7 @@ import io.github.sseprogress.Tracker;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -56,6 +57,13 @@ public class ScanResource {
             }));
         }
         return s.accepted(URI.create("scans/" + id));
+    }
+
+    /** Cooperative cancel: 202 while the job runs, 409 once it has finished, 404 (JSON) when unknown. */
+    @DELETE
+    @Path("{id}")
+    public Response cancel(@PathParam("id") String id) {
+        return tracker.cancel("scan/" + id) ? Response.accepted().build() : Response.status(Response.Status.CONFLICT).build();
     }
 
     @GET

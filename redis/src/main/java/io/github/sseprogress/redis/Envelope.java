@@ -23,6 +23,7 @@ import jakarta.json.JsonValue;
  * topic event  {"v":1,"k":"t","t":topic,"e":epoch,"s":seq,"d":data[,"n":name][,"l":true]}   (l: a loss marker)
  * job event    {"v":1,"k":"j","t":topic,"r":run,"s":seq,"d":data,"j":json,"f":terminal[,"n":name]}
  * check        {"v":1,"k":"p","o":node,"s":n}           (a node's subscription check)
+ * job cancel   {"v":1,"k":"c","t":topic,"r":run}         (someone asked the run to cancel)
  * </pre>
  */
 record Envelope(char kind, String topic, String epoch, long seq, String name, String data, String run, boolean json,
@@ -74,6 +75,8 @@ record Envelope(char kind, String topic, String epoch, long seq, String name, St
                 String name = name(o);
                 return new Envelope('j', topic, null, seq, name, data(o), run, bool(o, "j"), bool(o, "f"), null, false);
             }
+            case "c":
+                return new Envelope('c', topic(o), null, 0, null, null, token(o, "r"), false, false, null, false);
             case "p":
                 return new Envelope('p', null, null, positive(o, "s"), null, null, null, false, false, token(o, "o"), false);
             default:

@@ -597,6 +597,9 @@ public class RedisEngine implements ClusterEngine {
                     owned.remove(env.topic(), env.run());
                 }
                 break;
+            case 'c':
+                node.jobCancelRequested(env.topic(), env.run());
+                break;
             case 'p':
                 if (settings.node().equals(env.node())) {
                     checkSeen = Math.max(checkSeen, env.seq());
@@ -798,6 +801,9 @@ public class RedisEngine implements ClusterEngine {
             }
             if (r.isPresent()) {
                 node.jobEvent(r.get());
+                if (cancelFlag(topic, r.get().run())) { // a cancel published while this node was away
+                    node.jobCancelRequested(topic, r.get().run());
+                }
             } else {
                 node.jobLost(topic);
             }
@@ -820,6 +826,22 @@ public class RedisEngine implements ClusterEngine {
             owned.put(topic, r.run());
         }
         return r;
+    }
+
+    @Override
+    public Optional<JobRecord> cancelJob(String topic) {
+        return call(j -> {
+            @SuppressWarnings("unchecked")
+            List<Object> a = (List<Object>) j.eval(Scripts.CANCEL_JOB, List.of(settings.job(topic)),
+                    List.of(settings.channel(), topic));
+            return a == null ? Optional.<JobRecord>empty() : Optional.of(record(topic, false, a));
+        });
+    }
+
+    /** Whether run {@code run} of the job of {@code topic} has its cancel flag (delivery thread). */
+    private boolean cancelFlag(String topic, String run) {
+        List<String> h = read(j -> j.hmget(settings.job(topic), "r", "c"));
+        return h != null && run.equals(h.get(0)) && "1".equals(h.get(1));
     }
 
     @Override

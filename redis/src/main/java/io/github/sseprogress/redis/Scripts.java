@@ -88,6 +88,20 @@ final class Scripts {
             + "if redis.call('HGET', KEYS[1], 'f') == '1' then return 0 end\n"
             + "return jobEvent(KEYS[1], ARGV[9], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], KEYS[2])\n";
 
+    /**
+     * Asks a running job to cancel: sets its cancel flag {@code c} (read again by a node that was away)
+     * and publishes {@code {"v":1,"k":"c","t":topic,"r":run}}; a finished run is left as it is. KEYS: job.
+     * ARGV: channel, topic. Returns nil when there is no job, else {run, seq, hasName, name, data, json,
+     * finished} as it was when asked.
+     */
+    static final String CANCEL_JOB = "local h = redis.call('HMGET', KEYS[1], 'r', 's', 'h', 'n', 'd', 'j', 'f')\n"
+            + "if not h[1] then return false end\n"
+            + "if h[7] ~= '1' then\n"
+            + "  redis.call('HSET', KEYS[1], 'c', '1')\n"
+            + "  redis.call('PUBLISH', ARGV[1], cjson.encode({v = 1, k = 'c', t = ARGV[2], r = h[1]}))\n"
+            + "end\n"
+            + "return h\n";
+
     /** Renews this node's leases. KEYS: leases. ARGV: leaseMs, members... (only those still present). */
     static final String RENEW = NOW_MS
             + "for i = 2, #ARGV do\n"

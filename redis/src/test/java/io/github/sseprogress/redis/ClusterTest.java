@@ -305,6 +305,62 @@ class ClusterTest {
     }
 
     @Test
+    void aCancelOnOneNodeReachesTheWorkOnTheNodeThatRunsIt() throws Exception {
+        Tracker ta = a.bean(Tracker.class);
+        Tracker tb = b.bean(Tracker.class);
+        Tracker.Started s = ta.start("job-cancel");
+        assertThat(s.isNew()).isTrue();
+        Job job = s.job(); // the work runs on node A
+        java.util.concurrent.atomic.AtomicReference<String> calledBackOn = new java.util.concurrent.atomic.AtomicReference<>();
+        job.onCancel(() -> calledBackOn.set(Thread.currentThread().getName()));
+        job.publish(Progress.processing(30, "working"));
+        await().atMost(WAIT).until(() -> tb.latest("job-cancel").isPresent());
+        try (RawSseClient onB = open(b, "jobs/job-cancel/events")) {
+            assertThat(read(onB, 1).get(0).data()).contains("working").doesNotContain("cancelRequested");
+            assertThat(job.isCancelRequested()).isFalse();
+
+            assertThat(tb.cancel("job-cancel")).as("asked on node B").isTrue();
+            await().atMost(WAIT).until(() -> calledBackOn.get() != null);
+            assertThat(job.isCancelRequested()).isTrue();
+            assertThat(calledBackOn.get()).startsWith(io.github.sseprogress.testing.TestScheduling.CALLBACK_PREFIX);
+            assertThat(redis.client().hget("sse-progress:j:job-cancel", "c")).as("the flag a node that was away re-reads")
+                    .isEqualTo("1");
+            // the owner re-sent its snapshot with the flag: the watcher on B sees the request
+            assertThat(read(onB, 1).get(0).data()).contains("\"step\":\"working\"").contains("\"cancelRequested\":true");
+
+            assertThat(job.finish(Progress.cancelled("Stopped"))).isTrue();
+            SseParser.Event terminal = read(onB, 1).get(0);
+            assertThat(terminal.data()).isEqualTo("{\"status\":\"cancelled\",\"progress\":0,\"message\":\"Stopped\"}");
+            assertThat(onB.awaitEnd(WAIT)).isTrue();
+        }
+        await().atMost(WAIT).until(() -> tb.latest("job-cancel").orElseThrow().finished());
+        assertThat(tb.cancel("job-cancel")).as("finished").isFalse();
+        assertThat(ta.cancel("job-cancel")).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tb.cancel("job-never"))
+                .isInstanceOf(io.github.sseprogress.NoSuchTopicException.class);
+        assertQuietLogs();
+    }
+
+    @Test
+    void aCancelWhoseMessageANodeMissedReachesItWhenItReReadsItsJobs() throws Exception {
+        Job job = a.bean(Tracker.class).start("job-away").job();
+        java.util.concurrent.atomic.AtomicBoolean calledBack = new java.util.concurrent.atomic.AtomicBoolean();
+        job.onCancel(() -> calledBack.set(true));
+        RedisEngine ea = a.bean(RedisEngine.class);
+        long before = ea.subscriptions();
+        // the flag a cancel leaves in the job's hash, without the message (as if node A had been away)
+        try (redis.clients.jedis.Jedis j = redis.client()) {
+            j.hset("sse-progress:j:job-away", "c", "1");
+        }
+        assertThat(job.isCancelRequested()).isFalse();
+        redis.killPubSubClients(); // A re-subscribes and re-reads the jobs it holds
+        await().atMost(WAIT).until(() -> ea.subscriptions() >= before + 1);
+        await().atMost(WAIT).until(calledBack::get);
+        assertThat(job.isCancelRequested()).isTrue();
+        assertThat(job.isFinished()).isFalse();
+    }
+
+    @Test
     void aJobWhoseNodeStopsEndsFailedOnTheOtherNodes() throws Exception {
         Tracker ta = a.bean(Tracker.class);
         Tracker.Started s = ta.start("job2");

@@ -27,6 +27,10 @@ class EnvelopeTest {
         assertThat(j.json()).isFalse();
         Envelope loss = Envelope.parse("{\"v\":1,\"k\":\"t\",\"t\":\"a\",\"e\":\"abc\",\"s\":2,\"d\":\"\",\"l\":true}", MAX);
         assertThat(loss.loss()).isTrue();
+        Envelope cancel = Envelope.parse("{\"v\":1,\"k\":\"c\",\"t\":\"scan/1\",\"r\":\"r1\"}", MAX);
+        assertThat(cancel.kind()).isEqualTo('c');
+        assertThat(cancel.topic()).isEqualTo("scan/1");
+        assertThat(cancel.run()).isEqualTo("r1");
     }
 
     @Test
@@ -42,6 +46,8 @@ class EnvelopeTest {
             "{\"v\":1,\"k\":\"t\",\"t\":\"a\",\"e\":\"x\",\"s\":1,\"d\":\"\",\"n\":\"a\\rb\"}",
             "{\"v\":1,\"k\":\"t\",\"t\":\"a\",\"e\":\"x\",\"s\":1,\"d\":\"\",\"l\":\"yes\"}",
             "{\"v\":1,\"k\":\"j\",\"t\":\"a\",\"r\":\"r\",\"s\":1,\"d\":\"\",\"j\":true}",
+            "{\"v\":1,\"k\":\"c\",\"t\":\"a\"}", "{\"v\":1,\"k\":\"c\",\"t\":\"a\",\"r\":\"r 1\"}",
+            "{\"v\":1,\"k\":\"c\",\"r\":\"r1\"}",
             "{\"v\":1,\"k\":\"q\"}", "{\"v\":1,\"k\":\"t\"", "{\"v\":1,\"k\":\"t\"}}",
         };
         for (String b : bad) {

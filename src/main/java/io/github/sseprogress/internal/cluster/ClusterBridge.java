@@ -50,6 +50,8 @@ public class ClusterBridge implements ClusterNode {
         Set<String> jobTopics();
 
         void jobLost(String topic);
+
+        void jobCancelRequested(String topic, String run);
     }
 
     @Inject
@@ -170,6 +172,14 @@ public class ClusterBridge implements ClusterNode {
         JobSide j = jobs;
         if (j != null) {
             j.jobLost(topic);
+        }
+    }
+
+    @Override
+    public void jobCancelRequested(String topic, String run) {
+        JobSide j = jobs;
+        if (j != null) {
+            j.jobCancelRequested(topic, run);
         }
     }
 

@@ -81,6 +81,8 @@ final class JobImpl implements Job {
     private final AtomicReference<State> state = new AtomicReference<>(State.EMPTY);
     private final Set<Outlet> subscribers = ConcurrentHashMap.newKeySet();
     private final CountDownLatch firstSubscriber = new CountDownLatch(1);
+    /** Rate and remaining time, cancellation, sub-steps (issue 13): apart from the state machine. */
+    private final ProgressMeter meter = new ProgressMeter(System::nanoTime, this::publish);
     private volatile boolean hadSubscriber;
     private volatile ScheduledFuture<?> retention;
     /** The max-run-time timer, cancelled when the job ends. */
@@ -107,14 +109,20 @@ final class JobImpl implements Job {
 
     @Override
     public void publish(Object snapshot) {
+        publish(snapshot, Double.NaN);
+    }
+
+    /** As {@link #publish(Object)}; {@code exact} is the exact percentage of a step roll-up (else NaN). */
+    private void publish(Object snapshot, double exact) {
         if (state.get().finished() || terminalSent.get()) {
             return; // skip serialising a payload nobody will see
         }
+        Object payload = meter.wire(snapshot, exact); // a running Progress gains rate, eta, cancelRequested
         if (cluster != null) {
-            toCluster(snapshot, false);
+            toCluster(payload, false);
             return;
         }
-        State next = advance(prepare(snapshot), snapshot, false);
+        State next = advance(prepare(payload), snapshot, false);
         if (next != null) {
             for (Outlet s : subscribers) {
                 s.offer(next.event());
@@ -133,6 +141,7 @@ final class JobImpl implements Job {
             }
             toCluster(terminal, true);
             cancelDeadline();
+            meter.cancel.ended();
             return true;
         }
         State next = advance(prepare(terminal), terminal, true);
@@ -140,6 +149,7 @@ final class JobImpl implements Job {
             return false;
         }
         cancelDeadline();
+        meter.cancel.ended();
         for (Outlet s : subscribers) {
             s.offer(next.event());
             s.closeAfterDrain(DisconnectReason.TERMINAL);
@@ -184,6 +194,7 @@ final class JobImpl implements Job {
         }
         if (r.finished()) {
             cancelDeadline();
+            meter.cancel.ended();
             firstSubscriber.countDown();
             onFinished.accept(this);
         }
@@ -220,6 +231,35 @@ final class JobImpl implements Job {
     private PreparedEvent prepare(Object payload) {
         SseEvent event = payload instanceof SseEvent ? (SseEvent) payload : SseEvent.of(payload);
         return formatter.prepare(event, 0, null);
+    }
+
+    @Override
+    public boolean isCancelRequested() {
+        return meter.cancel.isRequested();
+    }
+
+    @Override
+    public void onCancel(Runnable callback) {
+        meter.cancel.onCancel(callback);
+    }
+
+    @Override
+    public Step step(String name, double weight) {
+        return meter.step(name, weight);
+    }
+
+    /**
+     * Asks the work to cancel ({@link Tracker#cancel}, or the cluster relaying one): on
+     * {@code callbacks}, re-sends the last running {@code Progress} (now with {@code cancelRequested})
+     * and runs the work's cancel callbacks. False when the job has ended; true when it runs (asked now
+     * or before).
+     */
+    boolean requestCancel(java.util.concurrent.Executor callbacks) {
+        if (isFinished()) {
+            return false;
+        }
+        meter.cancel.request(callbacks, meter::republish);
+        return true;
     }
 
     @Override
@@ -311,6 +351,7 @@ final class JobImpl implements Job {
         }
         firstSubscriber.countDown();
         cancelDeadline();
+        meter.cancel.ended();
         ScheduledFuture<?> r = retention;
         if (r != null) {
             r.cancel(false);

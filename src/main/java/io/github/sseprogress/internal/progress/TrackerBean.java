@@ -353,6 +353,22 @@ public class TrackerBean implements Tracker {
     }
 
     @Override
+    public boolean cancel(String topic) {
+        checkTopic(topic);
+        checkRunning();
+        if (cluster != null) {
+            // The engine marks the run and tells every node; the owner's mirror (where the work runs) acts on it.
+            JobRecord r = clusterCall(() -> cluster.cancelJob(topic)).orElseThrow(() -> new NoSuchTopicException(topic));
+            return !r.finished();
+        }
+        JobImpl job = jobs.get(topic);
+        if (job == null) {
+            throw new NoSuchTopicException(topic);
+        }
+        return job.requestCancel(delivery.scheduling().callbacks());
+    }
+
+    @Override
     public int subscriberCount(String topic) {
         JobImpl job = topic == null ? null : jobs.get(topic);
         return job == null ? 0 : job.subscriberCount();
@@ -405,6 +421,14 @@ public class TrackerBean implements Tracker {
             JobImpl job = jobs.get(topic);
             if (job != null) {
                 job.lost(formatter.text(Progress.failed("The cluster lost this job's state")));
+            }
+        }
+
+        @Override
+        public void jobCancelRequested(String topic, String run) {
+            JobImpl job = jobs.get(topic);
+            if (job != null && job.run().equals(run)) {
+                job.requestCancel(delivery.scheduling().callbacks()); // hands the work's callbacks to the executor
             }
         }
 
