@@ -1,0 +1,168 @@
+package io.github.sseprogress.internal.websocket;
+
+import java.io.UncheckedIOException;
+import java.security.Principal;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.github.sseprogress.DisconnectReason;
+import io.github.sseprogress.SubscribeOptions;
+import io.github.sseprogress.internal.stream.Connection;
+import io.github.sseprogress.internal.stream.StreamsBean;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import jakarta.ws.rs.WebApplicationException;
+
+/**
+ * The WebSocket endpoint of multiplexed streams (docs/STREAMS.md, WebSocket): one instance per
+ * connection, registered programmatically by {@link WebSocketRegistration} at
+ * {@code sse.streams.websocket.path}. Not API.
+ *
+ * <p>Client messages are parsed strictly ({@link ClientMessage}) and turned into the connection's
+ * {@code subscribe}/{@code unsubscribe}; whatever the server cannot take (bad JSON, unknown
+ * operation, a message over 4096 characters, an invalid key, too many keys, a key already followed
+ * or not followed) is answered with an {@code error} message and changes nothing. A message is
+ * received in parts, of which at most {@link ClientMessage#MAX_CHARS} characters are kept, so a huge
+ * message costs no memory and does not close the connection.
+ *
+ * <p>{@code error} answers go straight to the session through {@link WebSocketTransport#sendDirect},
+ * under the same lock as the core's writer: the connection has no way to queue them, and they need
+ * none (they answer the client's own message on its own read thread).
+ *
+ * <p>Threads: the container calls {@code onOpen}, the message handler, {@code onClose} and
+ * {@code onError}, one at a time per session. No lock is held while the core is called.
+ */
+final class StreamsEndpoint extends Endpoint {
+
+    private static final Logger LOG = Logger.getLogger(StreamsEndpoint.class.getName());
+
+    private final StreamsBean streams;
+    private volatile Connection connection;
+    private volatile WebSocketTransport transport;
+
+    StreamsEndpoint(StreamsBean streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        Object stored = session.getUserProperties().get(HandshakeConfigurator.HANDSHAKE);
+        HandshakeConfigurator.Handshake handshake = stored instanceof HandshakeConfigurator.Handshake h ? h
+                : new HandshakeConfigurator.Handshake(null, Map.of());
+        Principal principal = handshake.principal() != null ? handshake.principal() : session.getUserPrincipal();
+        SubscribeOptions options = SubscribeOptions.builder()
+                .request(HandshakeRequestView.headers(handshake.headers()), null, HandshakeRequestView.security(principal))
+                .build();
+        WebSocketTransport t = new WebSocketTransport(session);
+        transport = t;
+        Connection c;
+        try {
+            c = streams.openWebSocket(t, options);
+        } catch (WebApplicationException e) {
+            // e.g. 503 while the library shuts down: the same answer as SSE, as a close
+            int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+            closeQuietly(session, status == 503
+                    ? new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server stopping")
+                    : new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "cannot open: " + status));
+            return;
+        }
+        connection = c;
+        t.reasonFrom(c::reason);
+        session.addMessageHandler(String.class, new Messages(c, t));
+    }
+
+    /** Collects a text message's parts (keeping at most MAX_CHARS + 1 characters) and handles it whole. */
+    private static final class Messages implements MessageHandler.Partial<String> {
+        private final Connection connection;
+        private final WebSocketTransport transport;
+        private final StringBuilder buffer = new StringBuilder();
+        private boolean tooLarge;
+
+        Messages(Connection connection, WebSocketTransport transport) {
+            this.connection = connection;
+            this.transport = transport;
+        }
+
+        @Override
+        public void onMessage(String part, boolean last) {
+            if (!tooLarge) {
+                if (buffer.length() + part.length() > ClientMessage.MAX_CHARS) {
+                    tooLarge = true;
+                    buffer.setLength(0);
+                    buffer.trimToSize();
+                } else {
+                    buffer.append(part);
+                }
+            }
+            if (!last) {
+                return;
+            }
+            String text = buffer.toString();
+            boolean overflow = tooLarge;
+            buffer.setLength(0);
+            tooLarge = false;
+            String error = overflow ? ClientMessage.tooLarge().getMessage() : handle(text);
+            if (error != null) {
+                try {
+                    transport.sendDirect(ClientMessage.error(400, error));
+                } catch (UncheckedIOException | IllegalStateException e) {
+                    // the client is gone or the connection closed meanwhile: the core finds out by itself
+                    LOG.log(Level.FINE, "could not answer a WebSocket client's message", e);
+                }
+            }
+        }
+
+        /** Applies the message; the {@code error} text when it cannot be taken, else null. */
+        private String handle(String text) {
+            ClientMessage m;
+            try {
+                m = ClientMessage.parse(text);
+            } catch (ClientMessage.BadMessage e) {
+                return e.getMessage();
+            }
+            try {
+                if (m.op() == ClientMessage.Op.SUBSCRIBE) {
+                    connection.subscribe(m.key(), m.last());
+                } else {
+                    connection.unsubscribe(m.key());
+                }
+                return null;
+            } catch (IllegalArgumentException e) {
+                return e.getMessage() == null ? "refused" : e.getMessage();
+            } catch (IllegalStateException e) {
+                return null; // the connection closed meanwhile: its close tells the client
+            }
+        }
+    }
+
+    @Override
+    public void onClose(Session session, CloseReason closeReason) {
+        Connection c = connection;
+        if (c != null) {
+            c.close(DisconnectReason.CLIENT_GONE);
+        }
+    }
+
+    @Override
+    public void onError(Session session, Throwable thr) {
+        // a client that vanishes mid-frame, a reset, a read timeout: normal client behaviour, never above FINE
+        LOG.log(Level.FINE, "WebSocket connection failed", thr);
+        Connection c = connection;
+        if (c != null) {
+            c.close(DisconnectReason.CLIENT_GONE);
+        }
+    }
+
+    private static void closeQuietly(Session session, CloseReason reason) {
+        try {
+            session.close(reason);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "closing a WebSocket connection", e);
+        }
+    }
+}
