@@ -6,15 +6,14 @@ import io.github.sseprogress.DisconnectReason;
 public class Connection {
 
     public void subscribe(String key, String last) {
-        throw new UnsupportedOperationException();
+        throw new IllegalArgumentException("stub: Streams core not merged yet");
     }
 
     public void unsubscribe(String key) {
-        throw new UnsupportedOperationException();
+        throw new IllegalArgumentException("stub: Streams core not merged yet");
     }
 
     public void close(DisconnectReason why) {
-        throw new UnsupportedOperationException();
     }
 
     public DisconnectReason reason() {

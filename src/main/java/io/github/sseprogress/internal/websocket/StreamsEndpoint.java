@@ -1,6 +1,7 @@
 package io.github.sseprogress.internal.websocket;
 
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.util.Map;
 import java.util.logging.Level;
@@ -43,7 +44,6 @@ final class StreamsEndpoint extends Endpoint {
 
     private final StreamsBean streams;
     private volatile Connection connection;
-    private volatile WebSocketTransport transport;
 
     StreamsEndpoint(StreamsBean streams) {
         this.streams = streams;
@@ -59,7 +59,6 @@ final class StreamsEndpoint extends Endpoint {
                 .request(HandshakeRequestView.headers(handshake.headers()), null, HandshakeRequestView.security(principal))
                 .build();
         WebSocketTransport t = new WebSocketTransport(session);
-        transport = t;
         Connection c;
         try {
             c = streams.openWebSocket(t, options);
@@ -74,6 +73,25 @@ final class StreamsEndpoint extends Endpoint {
         connection = c;
         t.reasonFrom(c::reason);
         session.addMessageHandler(String.class, new Messages(c, t));
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> {
+            if (last) {
+                answer(t, "binary messages are not part of the protocol: send JSON text");
+            }
+        });
+    }
+
+    /** Sends an {@code error} answer; a client already gone is not an error of the server. */
+    private static void answer(WebSocketTransport transport, String message) {
+        send(transport, ClientMessage.error(400, message));
+    }
+
+    private static void send(WebSocketTransport transport, String error) {
+        try {
+            transport.sendDirect(error);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            // the client is gone or the connection closed meanwhile: the core finds out by itself
+            LOG.log(Level.FINE, "could not answer a WebSocket client's message", e);
+        }
     }
 
     /** Collects a text message's parts (keeping at most MAX_CHARS + 1 characters) and handles it whole. */
@@ -106,24 +124,19 @@ final class StreamsEndpoint extends Endpoint {
             boolean overflow = tooLarge;
             buffer.setLength(0);
             tooLarge = false;
-            String error = overflow ? ClientMessage.tooLarge().getMessage() : handle(text);
+            String error = overflow ? ClientMessage.error(400, ClientMessage.tooLarge().getMessage()) : handle(text);
             if (error != null) {
-                try {
-                    transport.sendDirect(ClientMessage.error(400, error));
-                } catch (UncheckedIOException | IllegalStateException e) {
-                    // the client is gone or the connection closed meanwhile: the core finds out by itself
-                    LOG.log(Level.FINE, "could not answer a WebSocket client's message", e);
-                }
+                send(transport, error);
             }
         }
 
-        /** Applies the message; the {@code error} text when it cannot be taken, else null. */
+        /** Applies the message; the {@code error} answer when it cannot be taken, else null. */
         private String handle(String text) {
             ClientMessage m;
             try {
                 m = ClientMessage.parse(text);
             } catch (ClientMessage.BadMessage e) {
-                return e.getMessage();
+                return ClientMessage.error(400, e.getMessage());
             }
             try {
                 if (m.op() == ClientMessage.Op.SUBSCRIBE) {
@@ -133,7 +146,11 @@ final class StreamsEndpoint extends Endpoint {
                 }
                 return null;
             } catch (IllegalArgumentException e) {
-                return e.getMessage() == null ? "refused" : e.getMessage();
+                return ClientMessage.error(400, e.getMessage() == null ? "refused" : e.getMessage());
+            } catch (WebApplicationException e) {
+                // e.g. 503 while the library shuts down, as an SSE subscribe would answer
+                int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+                return ClientMessage.error(status, status == 503 ? "unavailable: the server is stopping" : "refused");
             } catch (IllegalStateException e) {
                 return null; // the connection closed meanwhile: its close tells the client
             }
