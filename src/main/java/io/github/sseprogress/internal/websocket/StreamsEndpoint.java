@@ -35,10 +35,14 @@ import jakarta.ws.rs.WebApplicationException;
  * under the same lock as the core's writer: the connection has no way to queue them, and they need
  * none (they answer the client's own message on its own read thread).
  *
+ * <p>Public because Tyrus (Payara) calls {@code onOpen}/{@code onClose} reflectively through the
+ * endpoint's own class, which fails for a package-private class; the instance is made by
+ * {@link HandshakeConfigurator}, so the constructor stays package-private.
+ *
  * <p>Threads: the container calls {@code onOpen}, the message handler, {@code onClose} and
  * {@code onError}, one at a time per session. No lock is held while the core is called.
  */
-final class StreamsEndpoint extends Endpoint {
+public final class StreamsEndpoint extends Endpoint {
 
     private static final Logger LOG = Logger.getLogger(StreamsEndpoint.class.getName());
 
