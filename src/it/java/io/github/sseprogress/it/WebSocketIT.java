@@ -90,7 +90,7 @@ class WebSocketIT {
         String a = fresh("a");
         String b = fresh("b");
         WsClient ws = ws();
-        ws.subscribe("topic:it/" + a);
+        ws.subscribe("topic:" + a);
         SseClient sse = SseClient.open(base, "api/topics/" + a + "/events");
         open.add(sse);
         awaitSubscribers(a, 2);
@@ -100,23 +100,23 @@ class WebSocketIT {
         for (int i = 0; i < 3; i++) {
             SseClient.Event s = sse.expect(WAIT);
             WsClient.Msg w = ws.expect(WAIT);
-            assertEquals("topic:it/" + a, w.key(), w.raw());
+            assertEquals("topic:" + a, w.key(), w.raw());
             assertEquals(s.data(), w.data(), w.raw());
             assertEquals("message".equals(s.type()) ? null : s.type(), w.event(), w.raw());
         }
-        ws.unsubscribe("topic:it/" + a);
+        ws.unsubscribe("topic:" + a);
         WsClient.Msg end = ws.expect(WAIT);
-        assertEquals("topic:it/" + a, end.key());
+        assertEquals("topic:" + a, end.key());
         assertEquals("end", end.event());
         assertEquals("unsubscribed", end.dataJson().getString("reason"));
         awaitSubscribers(a, 1);
         // same connection, another key: a's next event is not delivered, b's is, in publish order
-        ws.subscribe("topic:it/" + b);
+        ws.subscribe("topic:" + b);
         awaitSubscribers(b, 1);
         post("api/topics/" + a, "not for the WebSocket");
         post("api/topics/" + b, "for b");
         WsClient.Msg next = ws.expect(WAIT);
-        assertEquals("topic:it/" + b, next.key(), next.raw());
+        assertEquals("topic:" + b, next.key(), next.raw());
         assertEquals("for b", next.data());
         assertEquals("not for the WebSocket", sse.expect(WAIT).data());
         assertFalse(ws.closed.isDone(), "the connection stayed open");
@@ -127,8 +127,8 @@ class WebSocketIT {
         String a = fresh("order-a");
         String b = fresh("order-b");
         WsClient ws = ws();
-        ws.subscribe("topic:it/" + a);
-        ws.subscribe("topic:it/" + b);
+        ws.subscribe("topic:" + a);
+        ws.subscribe("topic:" + b);
         awaitSubscribers(a, 1);
         awaitSubscribers(b, 1);
         int n = 200;
@@ -136,7 +136,7 @@ class WebSocketIT {
         CompletableFuture<Void> pb = CompletableFuture.runAsync(() -> postUnchecked("api/topics/" + b + "/bulk?count=" + n));
         pa.get(60, TimeUnit.SECONDS);
         pb.get(60, TimeUnit.SECONDS);
-        Map<String, Integer> next = new HashMap<>(Map.of("topic:it/" + a, 0, "topic:it/" + b, 0));
+        Map<String, Integer> next = new HashMap<>(Map.of("topic:" + a, 0, "topic:" + b, 0));
         for (int i = 0; i < 2 * n; i++) {
             WsClient.Msg m = ws.expect(WAIT);
             assertNull(m.event(), "no loss signal: the default queue holds a burst of 400 " + m.raw());
@@ -144,13 +144,13 @@ class WebSocketIT {
             assertEquals(expected + ":", m.data(), "per-key order of " + m.key());
             next.put(m.key(), expected + 1);
         }
-        assertEquals(Map.of("topic:it/" + a, n, "topic:it/" + b, n), next);
+        assertEquals(Map.of("topic:" + a, n, "topic:" + b, n), next);
     }
 
     @Test
     void aJobEndsWithItsTerminalThenEndAndTheConnectionStaysOpen() throws Exception {
         String id = fresh("job");
-        String key = "job:it-job/" + id;
+        String key = "job:" + id;
         assertEquals(202, post("api/jobs/" + id, "").statusCode());
         post("api/jobs/" + id + "/publish?progress=10&step=one", "");
         WsClient ws = ws();
@@ -171,7 +171,7 @@ class WebSocketIT {
         assertEquals("finished", end.dataJson().getString("reason"));
         // the connection outlives its only key
         String t = fresh("after-job");
-        ws.subscribe("topic:it/" + t);
+        ws.subscribe("topic:" + t);
         awaitSubscribers(t, 1);
         post("api/topics/" + t, "still open");
         assertEquals("still open", ws.expect(WAIT).data());
@@ -181,7 +181,7 @@ class WebSocketIT {
     @Test
     void anUnknownJobOrKeyEndsWith404AndARefusedTopicWithTheObserversAnswer() throws Exception {
         WsClient ws = ws();
-        String job = "job:it-job/" + fresh("none");
+        String job = "job:" + fresh("none");
         ws.subscribe(job);
         WsClient.Msg notFound = ws.expect(WAIT);
         assertEquals(job, notFound.key());
@@ -192,7 +192,7 @@ class WebSocketIT {
         WsClient.Msg unknown = ws.expect(WAIT);
         assertEquals("nosuchkind:x", unknown.key());
         assertEquals(404, unknown.dataJson().getInt("status"), unknown.raw());
-        String rejected = "topic:" + WsProbe.REJECTED_PREFIX + "-" + fresh("r");
+        String rejected = "topic:" + WsProbe.REJECTED_PREFIX.substring(TopicResource.PREFIX.length()) + "-" + fresh("r");
         ws.subscribe(rejected);
         WsClient.Msg refused = ws.expect(WAIT);
         assertEquals(rejected, refused.key());
@@ -208,7 +208,7 @@ class WebSocketIT {
     void whatTheServerCannotTakeIsAnsweredWithAnErrorAndChangesNothing() throws Exception {
         WsClient ws = ws();
         String t = fresh("bad");
-        String key = "topic:it/" + t;
+        String key = "topic:" + t;
         for (String bad : List.of("not json", "[1]", "{\"subscribe\":42}", "{\"publish\":\"x\"}",
                 "{\"subscribe\":\"a\",\"subscribe\":\"b\"}", "{\"subscribe\":\"" + "x".repeat(64 * 1024) + "\"}",
                 "{\"subscribe\":\"\"}", "{\"subscribe\":\"a\\u0007b\"}", "{\"unsubscribe\":\"" + key + "\"}")) {
@@ -238,10 +238,10 @@ class WebSocketIT {
         String prefix = fresh("many");
         int max = 32; // sse.streams.max-keys default
         for (int i = 0; i < max; i++) {
-            ws.subscribe("topic:it/" + prefix + "-" + i);
+            ws.subscribe("topic:" + prefix + "-" + i);
         }
         awaitSubscribers(prefix + "-" + (max - 1), 1);
-        ws.subscribe("topic:it/" + prefix + "-" + max);
+        ws.subscribe("topic:" + prefix + "-" + max);
         WsClient.Msg error = ws.expect(WAIT);
         assertEquals("error", error.event(), error.raw());
         assertEquals(400, error.dataJson().getInt("status"));
@@ -266,7 +266,7 @@ class WebSocketIT {
         open.add(holder);
         awaitSubscribers(t, 1);
         WsClient first = ws();
-        first.subscribe("topic:it/" + t);
+        first.subscribe("topic:" + t);
         awaitSubscribers(t, 2);
         post("api/topics/" + t, "one");
         post("api/topics/" + t, "two");
@@ -279,7 +279,7 @@ class WebSocketIT {
         post("api/topics/" + t, "three");
         post("api/topics/" + t, "four");
         WsClient second = ws();
-        second.subscribe("topic:it/" + t, two.id());
+        second.subscribe("topic:" + t, two.id());
         assertEquals("three", second.expect(WAIT).data());
         assertEquals("four", second.expect(WAIT).data());
         post("api/topics/" + t, "five");
@@ -297,7 +297,7 @@ class WebSocketIT {
             opening.add(CompletableFuture.supplyAsync(() -> ws(h)));
         }
         for (int i = 0; i < n; i++) {
-            opening.get(i).get(60, TimeUnit.SECONDS).subscribe("topic:it/" + prefix + "-" + i);
+            opening.get(i).get(60, TimeUnit.SECONDS).subscribe("topic:" + prefix + "-" + i);
         }
         for (int i = 0; i < n; i++) {
             awaitSubscribers(prefix + "-" + i, 1);
@@ -311,7 +311,7 @@ class WebSocketIT {
         WsClient ws = ws();
         String prefix = fresh("churn");
         for (int i = 0; i < 1000; i++) {
-            String key = "topic:it/" + prefix + "-" + i;
+            String key = "topic:" + prefix + "-" + i;
             ws.subscribe(key);
             ws.unsubscribe(key);
             WsClient.Msg end = ws.expect(WAIT);
@@ -320,7 +320,7 @@ class WebSocketIT {
         }
         org.awaitility.Awaitility.await().atMost(WAIT).until(() -> topicCount() == before);
         String t = fresh("after-churn");
-        ws.subscribe("topic:it/" + t);
+        ws.subscribe("topic:" + t);
         awaitSubscribers(t, 1);
         post("api/topics/" + t, "alive");
         assertEquals("alive", ws.expect(WAIT).data());
@@ -331,8 +331,8 @@ class WebSocketIT {
         String t = fresh("stall");
         WsClient stalled = ws();
         WsClient healthy = ws();
-        stalled.subscribe("topic:it/" + t);
-        healthy.subscribe("topic:it/" + t);
+        stalled.subscribe("topic:" + t);
+        healthy.subscribe("topic:" + t);
         awaitSubscribers(t, 2);
         stalled.stall();
         // 300 events of 64 KB (~19 MB): far more than the kernel and container buffers of the stalled connection

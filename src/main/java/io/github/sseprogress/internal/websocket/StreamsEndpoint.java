@@ -1,6 +1,5 @@
 package io.github.sseprogress.internal.websocket;
 
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.util.Map;
@@ -9,6 +8,7 @@ import java.util.logging.Logger;
 
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.SubscribeOptions;
+import io.github.sseprogress.internal.ApiAccess;
 import io.github.sseprogress.internal.stream.Connection;
 import io.github.sseprogress.internal.stream.StreamsBean;
 
@@ -31,9 +31,9 @@ import jakarta.ws.rs.WebApplicationException;
  * received in parts, of which at most {@link ClientMessage#MAX_CHARS} characters are kept, so a huge
  * message costs no memory and does not close the connection.
  *
- * <p>{@code error} answers go straight to the session through {@link WebSocketTransport#sendDirect},
- * under the same lock as the core's writer: the connection has no way to queue them, and they need
- * none (they answer the client's own message on its own read thread).
+ * <p>{@code error} answers go through the connection's own writer ({@code Connection.reply}), in order
+ * with its frames: the session's remote endpoint has exactly one writer, and a client that does not read
+ * holds no container thread of ours by sending bad messages.
  *
  * <p>Public because Tyrus (Payara) calls {@code onOpen}/{@code onClose} reflectively through the
  * endpoint's own class, which fails for a package-private class; the instance is made by
@@ -59,9 +59,7 @@ public final class StreamsEndpoint extends Endpoint {
         HandshakeConfigurator.Handshake handshake = stored instanceof HandshakeConfigurator.Handshake h ? h
                 : new HandshakeConfigurator.Handshake(null, Map.of());
         Principal principal = handshake.principal() != null ? handshake.principal() : session.getUserPrincipal();
-        SubscribeOptions options = SubscribeOptions.builder()
-                .request(HandshakeRequestView.headers(handshake.headers()), null, HandshakeRequestView.security(principal))
-                .build();
+        SubscribeOptions options = ApiAccess.get().ofRequest(principal, handshake.headers());
         WebSocketTransport t = new WebSocketTransport(session);
         Connection c;
         try {
@@ -76,38 +74,22 @@ public final class StreamsEndpoint extends Endpoint {
         }
         connection = c;
         t.reasonFrom(c::reason);
-        session.addMessageHandler(String.class, new Messages(c, t));
+        session.addMessageHandler(String.class, new Messages(c));
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> {
             if (last) {
-                answer(t, "binary messages are not part of the protocol: send JSON text");
+                c.reply(ClientMessage.error(400, "binary messages are not part of the protocol: send JSON text"));
             }
         });
-    }
-
-    /** Sends an {@code error} answer; a client already gone is not an error of the server. */
-    private static void answer(WebSocketTransport transport, String message) {
-        send(transport, ClientMessage.error(400, message));
-    }
-
-    private static void send(WebSocketTransport transport, String error) {
-        try {
-            transport.sendDirect(error);
-        } catch (UncheckedIOException | IllegalStateException e) {
-            // the client is gone or the connection closed meanwhile: the core finds out by itself
-            LOG.log(Level.FINE, "could not answer a WebSocket client's message", e);
-        }
     }
 
     /** Collects a text message's parts (keeping at most MAX_CHARS + 1 characters) and handles it whole. */
     private static final class Messages implements MessageHandler.Partial<String> {
         private final Connection connection;
-        private final WebSocketTransport transport;
         private final StringBuilder buffer = new StringBuilder();
         private boolean tooLarge;
 
-        Messages(Connection connection, WebSocketTransport transport) {
+        Messages(Connection connection) {
             this.connection = connection;
-            this.transport = transport;
         }
 
         @Override
@@ -130,7 +112,7 @@ public final class StreamsEndpoint extends Endpoint {
             tooLarge = false;
             String error = overflow ? ClientMessage.error(400, ClientMessage.tooLarge().getMessage()) : handle(text);
             if (error != null) {
-                send(transport, error);
+                connection.reply(error); // through the connection's writer, in order with its frames
             }
         }
 

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -33,13 +32,10 @@ import jakarta.ws.rs.sse.SseEventSink;
  * A client that stops reading blocks the send; the core's watchdog evicts it after
  * {@code sse.write-timeout} and calls {@link #close()} from another thread.
  *
- * <p>Threads: the core calls {@link #send} from one writer at a time; the endpoint calls
- * {@link #sendDirect} for its {@code error} answers on the container's read thread. Both take
- * {@link #writeLock}, because a WebSocket remote endpoint takes one message at a time. An
- * {@code error} answer that finds the writer blocked on a stalled client therefore waits for it: that
- * is the client's own read thread held by the client's own unread data, bounded by the server's write
- * timeout. {@link #close()} never takes the lock, so eviction is not held up by the blocked write.
- * Nothing but container calls runs under the lock.
+ * <p>Threads: the core calls {@link #send} from one writer at a time (the endpoint's {@code error}
+ * answers go through that writer too), which is what a WebSocket remote endpoint needs: one message at
+ * a time. {@link #close()} comes from another thread (the watchdog's eviction, shutdown) and never
+ * waits for a send in flight.
  */
 final class WebSocketTransport implements SseEventSink {
 
@@ -54,7 +50,6 @@ final class WebSocketTransport implements SseEventSink {
 
     private final Session session;
     private final RemoteEndpoint.Basic remote;
-    private final ReentrantLock writeLock = new ReentrantLock();
     /** Why the connection closed, read when the core closes this transport; set once the connection exists. */
     private volatile Supplier<DisconnectReason> reason = () -> null;
     private volatile boolean closed;
@@ -74,38 +69,17 @@ final class WebSocketTransport implements SseEventSink {
         if (closed) {
             throw new IllegalStateException("WebSocket connection closed");
         }
-        if (event.getComment() != null) {
-            writeLock.lock();
-            try {
-                remote.sendPing(EMPTY.duplicate());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                writeLock.unlock();
-            }
-            return DONE;
-        }
         Object data = event.getData();
-        if (data == null || data.toString().isEmpty()) {
-            return DONE; // the SSE opening (retry) frame: nothing on a WebSocket
-        }
-        sendDirect(data.toString());
-        return DONE;
-    }
-
-    /** Sends one text message now (the core's frames and the endpoint's {@code error} answers). */
-    void sendDirect(String text) {
-        writeLock.lock();
         try {
-            if (closed) {
-                throw new IllegalStateException("WebSocket connection closed");
-            }
-            remote.sendText(text);
+            if (event.getComment() != null) {
+                remote.sendPing(EMPTY.duplicate());
+            } else if (data != null && !data.toString().isEmpty()) {
+                remote.sendText(data.toString());
+            } // else the SSE opening (retry) frame: nothing on a WebSocket
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            writeLock.unlock();
         }
+        return DONE;
     }
 
     @Override

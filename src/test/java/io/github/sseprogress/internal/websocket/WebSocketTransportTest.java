@@ -79,7 +79,6 @@ class WebSocketTransportTest {
                 .isLessThanOrEqualTo(123);
         assertThat(t.isClosed()).isTrue();
         assertThatThrownBy(() -> t.send(event("{}"))).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> t.sendDirect("{}")).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -102,39 +101,34 @@ class WebSocketTransportTest {
     }
 
     @Test
-    void anErrorAnswerWaitsForTheWriterAndCloseDoesNot() throws Exception {
+    void closeDoesNotWaitForASendInFlight() throws Exception {
         CountDownLatch inSend = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        when(session.isOpen()).thenReturn(true);
         org.mockito.Mockito.doAnswer(inv -> {
             inSend.countDown();
             release.await(10, TimeUnit.SECONDS);
             return null;
         }).when(remote).sendText("slow");
         WebSocketTransport t = new WebSocketTransport(session);
-        Thread writer = new Thread(() -> t.send(event("slow")));
-        writer.start();
-        assertThat(inSend.await(10, TimeUnit.SECONDS)).isTrue();
-        AtomicReference<Throwable> errorSender = new AtomicReference<>();
-        CountDownLatch errorDone = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
+        t.reasonFrom(() -> DisconnectReason.EVICTED);
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
             try {
-                t.sendDirect("{\"event\":\"error\"}");
+                t.send(event("slow"));
             } catch (Throwable e) {
-                errorSender.set(e);
-            } finally {
-                errorDone.countDown();
+                writerFailure.set(e);
             }
         });
-        reader.start();
-        assertThat(errorDone.await(300, TimeUnit.MILLISECONDS)).as("the error answer waits for the writer").isFalse();
-        verify(remote, never()).sendText("{\"event\":\"error\"}");
-        t.close(); // the watchdog's close does not wait for the blocked write
-        verify(session).close(any(CloseReason.class));
+        writer.start();
+        assertThat(inSend.await(10, TimeUnit.SECONDS)).isTrue();
+        t.close(); // the watchdog's eviction, while the write is blocked
+        ArgumentCaptor<CloseReason> reason = ArgumentCaptor.forClass(CloseReason.class);
+        verify(session).close(reason.capture());
+        assertThat(reason.getValue().getCloseCode().getCode()).isEqualTo(4001);
         release.countDown();
-        assertThat(errorDone.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(errorSender.get()).isInstanceOf(IllegalStateException.class); // closed meanwhile: not sent
         writer.join(10_000);
+        assertThat(writerFailure.get()).isNull();
+        assertThatThrownBy(() -> t.send(event("after"))).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
