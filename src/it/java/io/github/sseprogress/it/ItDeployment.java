@@ -42,7 +42,11 @@ final class ItDeployment {
      * and {@link WsProbe}. The other ITs deploy without the key, as an application that does not use it.
      */
     static WebArchive webSocketWar() {
-        return war("sse-ws-it.war", "sse.streams.websocket.path=" + WS_PATH + "\n").addClasses(WsProbe.class);
+        return webSocketWar("sse-ws-it.war");
+    }
+
+    static WebArchive webSocketWar(String name) {
+        return war(name, "sse.streams.websocket.path=" + WS_PATH + "\n").addClasses(WsProbe.class);
     }
 
     /** Where {@link #webSocketWar()} registers the WebSocket endpoint, relative to the context root. */
