@@ -33,18 +33,38 @@ final class ItDeployment {
     }
 
     static WebArchive war() {
+        return war("sse-it.war", "");
+    }
+
+    /**
+     * The WebSocket IT's WAR: the same, plus the WebSocket endpoint of multiplexed streams at
+     * {@code /ws} ({@code sse.streams.websocket.path}; Open Liberty's IT server has {@code websocket-2.1})
+     * and {@link WsProbe}. The other ITs deploy without the key, as an application that does not use it.
+     */
+    static WebArchive webSocketWar() {
+        return webSocketWar("sse-ws-it.war");
+    }
+
+    static WebArchive webSocketWar(String name) {
+        return war(name, "sse.streams.websocket.path=" + WS_PATH + "\n").addClasses(WsProbe.class);
+    }
+
+    /** Where {@link #webSocketWar()} registers the WebSocket endpoint, relative to the context root. */
+    static final String WS_PATH = "/ws";
+
+    private static WebArchive war(String name, String extraConfig) {
         // failsafe passes the path of the jar that `package` just built
         File jar = new File(System.getProperty("it.library.jar", "target/sse-progress-0.1.0-SNAPSHOT.jar"));
         if (!jar.isFile()) {
             throw new IllegalStateException("library jar not built: " + jar.getAbsolutePath());
         }
         JavaArchive library = ShrinkWrap.createFromZipFile(JavaArchive.class, jar);
-        return ShrinkWrap.create(WebArchive.class, "sse-it.war")
+        return ShrinkWrap.create(WebArchive.class, name)
                 .addAsLibrary(library)
                 .addClasses(ItApplication.class, TopicResource.class, JobResource.class, ProbeResource.class,
                         PollingRecorder.class, ItJson.class,
                         StreamsResource.class, ItStreamKeys.class)
-                .addAsResource(new StringAsset(APP_CONFIG), "META-INF/microprofile-config.properties")
+                .addAsResource(new StringAsset(APP_CONFIG + extraConfig), "META-INF/microprofile-config.properties")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
     }
 }

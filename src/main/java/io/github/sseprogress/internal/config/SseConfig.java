@@ -38,6 +38,7 @@ public final class SseConfig {
     public static final String WRITER_THREADS = "sse.writer-threads";
     public static final String WRITER_THREADS_MAX = "sse.writer-threads.max";
     public static final String TRACKER_MAX_RUN_TIME = "sse.tracker.max-run-time";
+    public static final String STREAMS_WEBSOCKET_PATH = "sse.streams.websocket.path";
 
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
     static final int DEFAULT_QUEUE_SIZE = 256;
@@ -54,6 +55,9 @@ public final class SseConfig {
     /** Write timeout used when heartbeats are disabled and none is configured. */
     static final Duration FALLBACK_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
+    /** A path in the web application: {@code /} then segments of URI path characters, no template, query or fragment. */
+    private static final Pattern WEBSOCKET_PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,199}");
+
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private final Duration heartbeatInterval;
@@ -69,6 +73,7 @@ public final class SseConfig {
     private final Duration trackerMaxRunTime;
     private final int writerThreads;
     private final int writerThreadsMax;
+    private final String websocketPath;
 
     /** Reads and validates every key through {@code lookup} (key → raw value, empty when unset). */
     public SseConfig(Function<String, Optional<String>> lookup) {
@@ -92,6 +97,7 @@ public final class SseConfig {
         this.writerThreads = integer(lookup, WRITER_THREADS, DEFAULT_WRITER_THREADS, 1, 10_000);
         this.writerThreadsMax = Math.max(writerThreads,
                 integer(lookup, WRITER_THREADS_MAX, Math.max(DEFAULT_WRITER_THREADS_MAX, writerThreads), 1, 10_000));
+        this.websocketPath = websocketPath(lookup);
     }
 
     /** All defaults (no configuration source). */
@@ -161,6 +167,14 @@ public final class SseConfig {
     /** The most writer threads, pinned ones included; never below {@link #writerThreads()}. */
     public int writerThreadsMax() {
         return writerThreadsMax;
+    }
+
+    /**
+     * Where the WebSocket endpoint of multiplexed streams is registered in the web application
+     * ({@code /api/ws}), or {@code null} when it is off (the default).
+     */
+    public String websocketPath() {
+        return websocketPath;
     }
 
     /** Parses a duration in ISO-8601 or {@code <number><ms|s|m|h|d>} form. */
@@ -250,6 +264,20 @@ public final class SseConfig {
             throw invalid(key, raw.get(), "must be between " + min + " and " + max);
         }
         return n;
+    }
+
+    private static String websocketPath(Function<String, Optional<String>> lookup) {
+        Optional<String> raw = lookup.apply(STREAMS_WEBSOCKET_PATH).filter(v -> !v.isBlank());
+        if (raw.isEmpty()) {
+            return null;
+        }
+        String path = raw.get().trim();
+        if (!WEBSOCKET_PATH.matcher(path).matches() || path.contains("//") || path.equals("/")) {
+            throw invalid(STREAMS_WEBSOCKET_PATH, raw.get(),
+                    "expected a path in the web application such as /api/ws: a leading /, at most 200 characters, no"
+                            + " empty segment, no {template}, query or fragment");
+        }
+        return path;
     }
 
     private static SlowSubscriberPolicy policy(Function<String, Optional<String>> lookup) {

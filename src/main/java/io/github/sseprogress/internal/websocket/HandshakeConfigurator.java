@@ -1,0 +1,64 @@
+package io.github.sseprogress.internal.websocket;
+
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.github.sseprogress.internal.stream.StreamsBean;
+
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+/**
+ * Hands each handshake's principal and headers to the connection it opens, and makes each
+ * connection's endpoint instance.
+ *
+ * <p>Jakarta WebSocket 2.1 (section 3.1.? "Handshake modification", and {@code Session#getUserProperties()}):
+ * the user properties {@code modifyHandshake} sees are a per-connection shallow copy of the endpoint's,
+ * and they become that connection's session user properties. So what is put here reaches exactly this
+ * connection's {@code onOpen} through {@code session.getUserProperties()}, never another's, even
+ * when handshakes run concurrently ({@code WebSocketIT} checks it on both servers).
+ */
+final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
+
+    /** The session user property holding the {@link Handshake}. */
+    static final String HANDSHAKE = HandshakeConfigurator.class.getName() + ".handshake";
+
+    /** What the endpoint needs of the handshake request: its user and its headers (names case-insensitive, read-only). */
+    record Handshake(Principal principal, Map<String, List<String>> headers) {
+    }
+
+    private final StreamsBean streams;
+
+    HandshakeConfigurator(StreamsBean streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        Map<String, List<String>> given = request.getHeaders();
+        if (given != null) {
+            given.forEach((name, values) -> {
+                if (name != null && values != null) {
+                    headers.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values);
+                }
+            });
+        }
+        headers.replaceAll((name, values) -> List.copyOf(values));
+        sec.getUserProperties().put(HANDSHAKE,
+                new Handshake(request.getUserPrincipal(), Collections.unmodifiableMap(headers)));
+    }
+
+    @Override
+    public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+        if (endpointClass != StreamsEndpoint.class) {
+            throw new InstantiationException("not this configurator's endpoint: " + endpointClass.getName());
+        }
+        return endpointClass.cast(new StreamsEndpoint(streams));
+    }
+}
