@@ -10,6 +10,8 @@ public enum DisconnectReason {
     SLOW,
     /** The job it followed reached its terminal event. */
     TERMINAL,
+    /** The client stopped following the topic or job on a connection that stays open (WebSocket). */
+    UNSUBSCRIBED,
     /** The library is shutting down (application undeploy or {@code shutdown()}). */
     SHUTDOWN
 }

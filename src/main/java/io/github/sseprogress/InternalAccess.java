@@ -25,6 +25,17 @@ final class InternalAccess extends ApiAccess {
     }
 
     @Override
+    public SubscribeOptions withLastEventId(SubscribeOptions options, String lastEventId) {
+        return options.withLastEventId(lastEventId);
+    }
+
+    @Override
+    public SubscribeOptions ofRequest(java.security.Principal principal,
+            java.util.Map<String, java.util.List<String>> headers) {
+        return SubscribeOptions.ofRequest(principal, headers);
+    }
+
+    @Override
     public PollingParts parts(Polling polling) {
         return new PollingParts(polling.source(), polling.interval(), polling.stopCondition(), polling.stopCallback());
     }

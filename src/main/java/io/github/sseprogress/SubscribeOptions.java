@@ -51,6 +51,34 @@ public final class SubscribeOptions {
         this.headers = b.headers == null ? Map.of() : b.headers;
     }
 
+    /** A copy with another {@code Last-Event-ID} (one key of a multiplexed stream); not API. */
+    SubscribeOptions withLastEventId(String id) {
+        Builder b = toBuilder();
+        b.headerLastEventId = null;
+        b.lastEventId = id;
+        return new SubscribeOptions(b);
+    }
+
+    /** Options carrying a request's user and headers (a WebSocket handshake); not API. */
+    static SubscribeOptions ofRequest(Principal principal, Map<String, List<String>> headers) {
+        Builder b = builder();
+        b.principal = principal;
+        b.headers = headers == null ? null : Map.copyOf(headers);
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = new Builder();
+        b.polling = polling;
+        b.queueSize = queueSize;
+        b.slowSubscriberPolicy = slowSubscriberPolicy;
+        b.replay = replay;
+        b.lastEventId = lastEventId;
+        b.principal = principal;
+        b.headers = headers;
+        return b;
+    }
+
     /** Options that take everything from the configuration. */
     public static SubscribeOptions defaults() {
         return DEFAULTS;

@@ -42,7 +42,8 @@ final class ItDeployment {
         return ShrinkWrap.create(WebArchive.class, "sse-it.war")
                 .addAsLibrary(library)
                 .addClasses(ItApplication.class, TopicResource.class, JobResource.class, ProbeResource.class,
-                        PollingRecorder.class, ItJson.class)
+                        PollingRecorder.class, ItJson.class,
+                        StreamsResource.class, ItStreamKeys.class)
                 .addAsResource(new StringAsset(APP_CONFIG), "META-INF/microprofile-config.properties")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
     }

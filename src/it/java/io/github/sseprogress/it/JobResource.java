@@ -40,7 +40,7 @@ public class JobResource {
 
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
 
-    private static String topic(String id) {
+    static String topic(String id) {
         return "it-job/" + id;
     }
 

@@ -62,6 +62,13 @@ public abstract class ApiAccess {
     /** What a {@link Polling} was built with. */
     public abstract PollingParts parts(Polling polling);
 
+    /** {@code options} with another {@code Last-Event-ID}. */
+    public abstract SubscribeOptions withLastEventId(SubscribeOptions options, String lastEventId);
+
+    /** Options that carry a request's user and headers only (e.g. from a WebSocket handshake). */
+    public abstract SubscribeOptions ofRequest(java.security.Principal principal,
+            java.util.Map<String, java.util.List<String>> headers);
+
     /**
      * What a {@link Polling} was built with.
      *

@@ -40,7 +40,8 @@ public final class InProcessServer implements AutoCloseable {
                 .disableDiscovery()
                 .addPackages(false, ManagerBean.class, Delivery.class, SseConfig.class,
                         io.github.sseprogress.internal.progress.TrackerBean.class,
-                        io.github.sseprogress.internal.cluster.ClusterBridge.class)
+                        io.github.sseprogress.internal.cluster.ClusterBridge.class,
+                        io.github.sseprogress.internal.stream.StreamsBean.class)
                 .addPackage(false, io.github.sseprogress.internal.wire.EventFormatter.class)
                 .addBeanClass(TestScheduling.class)
                 .property("org.jboss.weld.construction.relaxed", true);
@@ -68,6 +69,7 @@ public final class InProcessServer implements AutoCloseable {
             protected void configure() {
                 bind(weld.select(Manager.class).get()).to(Manager.class);
                 bind(weld.select(io.github.sseprogress.Tracker.class).get()).to(io.github.sseprogress.Tracker.class);
+                bind(weld.select(io.github.sseprogress.Streams.class).get()).to(io.github.sseprogress.Streams.class);
             }
         });
         URI requested = URI.create("http://127.0.0.1:0/");

@@ -1,6 +1,7 @@
 package io.github.sseprogress.redis;
 
 import io.github.sseprogress.Manager;
+import io.github.sseprogress.Streams;
 import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.Tracker;
 
@@ -14,6 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -27,6 +29,18 @@ public class ClusterResource {
 
     @Inject
     Tracker tracker;
+
+    @Inject
+    Streams streams;
+
+    @GET
+    @Path("streams")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void streams(@Context UriInfo uri, @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String last,
+            @Context SseEventSink sink, @Context Sse sse) {
+        streams.subscribe(Streams.keysOf(uri), sink, sse,
+                SubscribeOptions.builder().lastEventId(last).queueSize(2000).build());
+    }
 
     @GET
     @Path("topics/{topic}/events")

@@ -75,7 +75,7 @@ class ClusterTest {
         p.put("sse.heartbeat-interval", "0");
         p.putAll(extra);
         InProcessServer node = InProcessServer.builder().properties(p).beanPackagesOf(RedisEngine.class)
-                .resources(ClusterResource.class).start();
+                .resources(ClusterResource.class, ClusterKeys.class).start();
         // The engine starts with the first use of the Manager or Tracker, and reads its configuration then:
         // use them now, while this node's configuration is the one installed (one JVM holds both nodes).
         node.bean(Manager.class).topics();
@@ -199,6 +199,46 @@ class ClusterTest {
             awaitSubscribers(b, "t2", 1);
             ma.publish("t2", "e16");
             assertThat(read(onB, 1).get(0).data()).isEqualTo("e16");
+        }
+        assertQuietLogs();
+    }
+
+    @Test
+    void aMultiplexedStreamResumesEveryKeyOnTheOtherNodeFromOneLastEventId() throws Exception {
+        Manager ma = a.bean(Manager.class);
+        Manager mb = b.bean(Manager.class);
+        Job job = a.bean(Tracker.class).start("mux-job").job();
+        job.publish(Progress.processing(30, "a third"));
+        String last;
+        try (RawSseClient onA = open(a, "streams?topic=mux-t&job=mux-job")) {
+            awaitSubscribers(a, "mux-t", 1);
+            for (int i = 1; i <= 5; i++) {
+                ma.publish("mux-t", "e" + i);
+            }
+            List<SseParser.Event> first = read(onA, 6); // five topic events and the job's snapshot, in any interleaving
+            assertThat(first.stream().filter(e -> e.data().startsWith("topic:mux-t\n")).map(e -> e.data().substring(12)))
+                    .containsExactly("e1", "e2", "e3", "e4", "e5");
+            assertThat(first.stream().filter(e -> e.data().startsWith("job:mux-job\n"))).singleElement()
+                    .extracting(SseParser.Event::data).asString().contains("\"progress\":30");
+            last = first.get(5).lastEventId();
+            assertThat(last.split("~", -1)).hasSize(2);
+        }
+        for (int i = 6; i <= 8; i++) {
+            mb.publish("mux-t", "e" + i); // published on the other node while the client is away
+        }
+        job.publish(Progress.processing(60, "more"));
+        await().atMost(WAIT).until(() -> redis.client().xlen("sse-progress:t:mux-t:h") == 8);
+        try (RawSseClient onB = open(b, "streams?topic=mux-t&job=mux-job", "Last-Event-ID: " + last)) {
+            List<SseParser.Event> resumed = read(onB, 4);
+            assertThat(resumed.stream().filter(e -> e.data().startsWith("topic:mux-t\n")).map(e -> e.data().substring(12)))
+                    .containsExactly("e6", "e7", "e8");
+            assertThat(resumed.stream().filter(e -> e.data().startsWith("job:mux-job\n"))).singleElement()
+                    .extracting(SseParser.Event::data).asString().contains("\"progress\":60");
+            assertThat(resumed).noneMatch(e -> "missed".equals(e.type()));
+            job.finish(Progress.completed("done"));
+            List<SseParser.Event> end = read(onB, 2);
+            assertThat(end.get(0).data()).startsWith("job:mux-job\n").contains("\"status\":\"completed\"");
+            assertThat(end.get(1).type()).isEqualTo("end");
         }
         assertQuietLogs();
     }

@@ -28,6 +28,7 @@ public final class SseConfig {
     public static final String HEARTBEAT_INTERVAL = "sse.heartbeat-interval";
     public static final String WRITE_TIMEOUT = "sse.write-timeout";
     public static final String QUEUE_SIZE = "sse.queue-size";
+    public static final String STREAMS_MAX_KEYS = "sse.streams.max-keys";
     public static final String SLOW_SUBSCRIBER_POLICY = "sse.slow-subscriber-policy";
     public static final String POLLING_INTERVAL = "sse.polling.interval";
     public static final String RETRY = "sse.retry";
@@ -58,6 +59,7 @@ public final class SseConfig {
     private final Duration heartbeatInterval;
     private final Duration writeTimeout;
     private final int queueSize;
+    private final int streamsMaxKeys;
     private final SlowSubscriberPolicy slowSubscriberPolicy;
     private final Duration pollingInterval;
     private final Duration retry;
@@ -79,6 +81,7 @@ public final class SseConfig {
         }
         this.writeTimeout = wt;
         this.queueSize = integer(lookup, QUEUE_SIZE, DEFAULT_QUEUE_SIZE, 1, 1_000_000);
+        this.streamsMaxKeys = integer(lookup, STREAMS_MAX_KEYS, 32, 1, 10_000);
         this.slowSubscriberPolicy = policy(lookup);
         this.pollingInterval = positive(lookup, POLLING_INTERVAL, DEFAULT_POLLING_INTERVAL);
         this.retry = duration(lookup, RETRY, null, false);
@@ -108,6 +111,11 @@ public final class SseConfig {
     /** How long one write may stay in flight before the subscriber is evicted. */
     public Duration writeTimeout() {
         return writeTimeout;
+    }
+
+    /** Keys one multiplexed connection may follow at once. */
+    public int streamsMaxKeys() {
+        return streamsMaxKeys;
     }
 
     public int queueSize() {

@@ -31,6 +31,11 @@ public final class Counters {
         }
     }
 
+    /** Counts an event dropped by a connection's key (multiplexed streams). */
+    public void countDropped() {
+        dropped();
+    }
+
     void evicted() {
         evicted.increment();
         if (parent != null) {

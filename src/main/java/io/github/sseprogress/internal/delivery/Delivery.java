@@ -121,7 +121,7 @@ public class Delivery {
      * Whether a write has been in flight for more than one tick at {@code now}: the client's TCP
      * window is full and the writer thread is pinned until the write returns.
      */
-    public boolean isPinned(Subscriber s, long now) {
+    public boolean isPinned(Outlet s, long now) {
         long since = s.sendInFlightSince();
         return since != 0 && now - since > pinAfterNanos;
     }

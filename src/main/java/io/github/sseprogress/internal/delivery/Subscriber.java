@@ -56,7 +56,7 @@ import jakarta.ws.rs.sse.SseEventSink;
  * OPEN → CLOSING (drain what is queued, then close: terminal events, {@code REMOVE} policy)
  * → CLOSED (mailbox cleared, listener told once, sink closed by the writer).
  */
-public final class Subscriber implements SseEventSink {
+public final class Subscriber implements SseEventSink, Outlet {
 
     private static final Logger LOG = Logger.getLogger(Subscriber.class.getName());
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
@@ -71,49 +71,43 @@ public final class Subscriber implements SseEventSink {
     private final Mailbox mailbox;
     private final SlowSubscriberPolicy policy;
     private final Executor writer;
-    private final Executor callbacks;
     private final Counters counters;
     private final PreparedEvent heartbeatFrame;
     private final AtomicInteger state = new AtomicInteger(OPEN);
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean sinkClosed = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
-    private final AtomicBoolean notified = new AtomicBoolean();
     private final Runnable untrack;
     /** Events dropped since the last loss signal was written, and whether a marker is queued. */
     private final AtomicLong lost = new AtomicLong();
     private final AtomicBoolean lossMarked = new AtomicBoolean();
     /** On a full queue end the stream instead of dropping (replay topics: see {@link #resumeOnOverflow()}). */
     private volatile boolean resumeOnOverflow;
-    private final BiConsumer<Subscriber, DisconnectReason> onClosed;
+    private final CloseNotice<Subscriber> notice;
     private volatile DisconnectReason reason;
-    /** Set by {@link #arm()}: until then a close is only recorded in {@link #closedWhy}. */
-    private volatile boolean armed;
-    /** Why the listener is to be told; set once, when the subscriber left (closed, or removed as slow). */
-    private final AtomicReference<DisconnectReason> closedWhy = new AtomicReference<>();
     /** Heartbeat frames still to write: 2 per heartbeat, see {@link #heartbeat()}. */
     private volatile int heartbeatFramesDue;
     private volatile long sendStartedNanos;
 
     Subscriber(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Executor writer,
             Executor callbacks, Counters counters, PreparedEvent heartbeatFrame, Runnable untrack,
-            BiConsumer<Subscriber, DisconnectReason> onClosed) {
+            BiConsumer<? super Subscriber, DisconnectReason> onClosed) {
         this.sink = sink;
         this.sse = sse;
         this.mailbox = mailbox;
         this.policy = policy;
         this.writer = writer;
-        this.callbacks = callbacks;
         this.untrack = untrack;
         this.counters = counters;
         this.heartbeatFrame = heartbeatFrame;
-        this.onClosed = onClosed;
+        this.notice = new CloseNotice<>(this, onClosed, callbacks);
     }
 
     /**
      * Enqueues an event without blocking. When the mailbox is full the slow-subscriber policy
      * applies. Returns {@code false} when the subscriber is no longer open.
      */
+    @Override
     public boolean offer(PreparedEvent event) {
         if (state.get() != OPEN) {
             return false;
@@ -153,6 +147,7 @@ public final class Subscriber implements SseEventSink {
      * queued) instead of dropping, so the client's reconnect with {@code Last-Event-ID} recovers the
      * events from the ring. Called by the owner before the subscriber joins.
      */
+    @Override
     public void resumeOnOverflow() {
         resumeOnOverflow = true;
     }
@@ -161,6 +156,7 @@ public final class Subscriber implements SseEventSink {
      * Enqueues the frames that must precede the live tail (connect frame, replay, loss signal)
      * regardless of the queue bound. Called before any live event can reach this subscriber.
      */
+    @Override
     public void offerFirst(Iterable<PreparedEvent> frames) {
         if (state.get() != OPEN) {
             return;
@@ -185,6 +181,7 @@ public final class Subscriber implements SseEventSink {
     }
 
     /** {@code System.nanoTime()} when the current send started, or 0 when no send is in flight. */
+    @Override
     public long sendInFlightSince() {
         return sendStartedNanos;
     }
@@ -201,6 +198,7 @@ public final class Subscriber implements SseEventSink {
      * {@code REMOVE} policy) the listener is told at once, so the subscriber leaves its topic
      * immediately while its writer still delivers what was queued.
      */
+    @Override
     public void closeAfterDrain(DisconnectReason why) {
         if (state.compareAndSet(OPEN, CLOSING)) {
             reason = why;
@@ -215,6 +213,7 @@ public final class Subscriber implements SseEventSink {
      * Closes now: discards the queue, tells the listener, and has the writer close the sink.
      * Returns {@code false} when it was already closed.
      */
+    @Override
     public boolean close(DisconnectReason why) {
         while (true) {
             int s = state.get();
@@ -232,6 +231,7 @@ public final class Subscriber implements SseEventSink {
     }
 
     /** Why it closed, or {@code null} while open. */
+    @Override
     public DisconnectReason reason() {
         return state.get() == CLOSED ? reason : null;
     }
@@ -264,7 +264,8 @@ public final class Subscriber implements SseEventSink {
 
     // ---- the single writer ----
 
-    void scheduleDrain() {
+    /** Makes sure the writer runs (a connection's members enqueue themselves, then call this). */
+    public void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
             try {
                 writer.execute(drainTask);
@@ -323,7 +324,8 @@ public final class Subscriber implements SseEventSink {
         sendStartedNanos = System.nanoTime();
         CompletionStage<?> stage;
         try {
-            stage = sink.send(frame.nativeEvent(sse));
+            // No Sse: a WebSocket connection, whose sink takes the library's frames as they are.
+            stage = sink.send(sse == null ? frame : frame.nativeEvent(sse));
         } catch (RuntimeException e) {
             sendStartedNanos = 0;
             failed(e);
@@ -390,43 +392,12 @@ public final class Subscriber implements SseEventSink {
      * Lets the close listener run: called by the owner once the subscriber is registered, with no
      * lock held. If it already closed, the listener is dispatched now.
      */
+    @Override
     public void arm() {
-        armed = true;
-        if (closedWhy.get() != null) {
-            dispatch();
-        }
+        notice.arm();
     }
 
     private void notifyClosed(DisconnectReason why) {
-        if (!closedWhy.compareAndSet(null, why)) {
-            return;
-        }
-        untrack.run(); // lock-free bookkeeping, safe on any thread
-        if (armed) {
-            dispatch();
-        }
-    }
-
-    /** Hands the listener to the callbacks executor, exactly once. */
-    private void dispatch() {
-        if (!notified.compareAndSet(false, true) || onClosed == null) {
-            return;
-        }
-        DisconnectReason why = closedWhy.get();
-        Runnable tell = () -> {
-            try {
-                onClosed.accept(this, why);
-            } catch (RuntimeException e) {
-                // At shutdown the listener may run after the application's CDI container is gone:
-                // expected then, so not a warning.
-                LOG.log(why == DisconnectReason.SHUTDOWN ? Level.FINE : Level.WARNING,
-                        "an SSE disconnect listener failed", e);
-            }
-        };
-        try {
-            callbacks.execute(tell);
-        } catch (RejectedExecutionException e) {
-            tell.run(); // the application is stopping: nothing else will run it
-        }
+        notice.closed(why, untrack); // untrack: lock-free bookkeeping, safe on any thread
     }
 }

@@ -14,7 +14,7 @@ import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.Job;
 import io.github.sseprogress.SseEvent;
 import io.github.sseprogress.Tracker;
-import io.github.sseprogress.internal.delivery.Subscriber;
+import io.github.sseprogress.internal.delivery.Outlet;
 import io.github.sseprogress.internal.wire.EventFormatter;
 import io.github.sseprogress.internal.wire.PreparedEvent;
 import io.github.sseprogress.spi.ClusterEngine;
@@ -79,7 +79,7 @@ final class JobImpl implements Job {
     private final EventFormatter formatter;
     private final Consumer<JobImpl> onFinished;
     private final AtomicReference<State> state = new AtomicReference<>(State.EMPTY);
-    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final Set<Outlet> subscribers = ConcurrentHashMap.newKeySet();
     private final CountDownLatch firstSubscriber = new CountDownLatch(1);
     private volatile boolean hadSubscriber;
     private volatile ScheduledFuture<?> retention;
@@ -116,7 +116,7 @@ final class JobImpl implements Job {
         }
         State next = advance(prepare(snapshot), snapshot, false);
         if (next != null) {
-            for (Subscriber s : subscribers) {
+            for (Outlet s : subscribers) {
                 s.offer(next.event());
             }
         }
@@ -140,7 +140,7 @@ final class JobImpl implements Job {
             return false;
         }
         cancelDeadline();
-        for (Subscriber s : subscribers) {
+        for (Outlet s : subscribers) {
             s.offer(next.event());
             s.closeAfterDrain(DisconnectReason.TERMINAL);
         }
@@ -176,7 +176,7 @@ final class JobImpl implements Job {
                 break;
             }
         }
-        for (Subscriber s : subscribers) {
+        for (Outlet s : subscribers) {
             s.offer(prepared);
             if (r.finished()) {
                 s.closeAfterDrain(DisconnectReason.TERMINAL);
@@ -239,7 +239,7 @@ final class JobImpl implements Job {
      * Registers an opened subscriber: latest event first, then the live tail; for a finished job the
      * terminal event, then close. Runs on the request thread.
      */
-    void attach(Subscriber s) {
+    void attach(Outlet s) {
         subscribers.add(s);
         hadSubscriber = true;
         firstSubscriber.countDown();
@@ -260,7 +260,7 @@ final class JobImpl implements Job {
     }
 
     /** Called once when a subscriber closed, on whatever thread closed it. */
-    void detach(Subscriber s) {
+    void detach(Outlet s) {
         subscribers.remove(s);
     }
 
@@ -315,7 +315,7 @@ final class JobImpl implements Job {
         if (r != null) {
             r.cancel(false);
         }
-        for (Subscriber s : List.copyOf(subscribers)) {
+        for (Outlet s : List.copyOf(subscribers)) {
             s.close(DisconnectReason.SHUTDOWN);
         }
         subscribers.clear();

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,6 +26,7 @@ import io.github.sseprogress.internal.config.SseConfig;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Hooks;
 import io.github.sseprogress.internal.delivery.Mailbox;
+import io.github.sseprogress.internal.delivery.Outlet;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.EventFormatter;
 import io.github.sseprogress.spi.ClusterEngine;
@@ -216,17 +219,7 @@ public class TrackerBean implements Tracker {
         checkRunning();
         // The hook runs before the existence check, so an unauthorised client cannot probe job ids.
         hooks.connecting(topic, opts);
-        JobImpl job = jobs.get(topic);
-        if (job == null && cluster != null) {
-            job = clusterCall(() -> cluster.job(topic)).map(this::mirror).orElse(null);
-            if (job != null) {
-                JobImpl mirror = job;
-                clusterCall(() -> cluster.job(topic)).ifPresent(mirror::accept); // after the mirror is fed
-            }
-        }
-        if (job == null) {
-            throw new NoSuchTopicException(topic);
-        }
+        JobImpl job = find(topic);
         JobImpl attached = job;
         String lastEventId = opts.lastEventId();
         JobImpl.State state = job.state();
@@ -246,6 +239,51 @@ public class TrackerBean implements Tracker {
         if (shutDown || delivery.isStopped()) {
             s.close(DisconnectReason.SHUTDOWN);
         }
+    }
+
+    /** The topic's job (on this node or, clustered, mirrored from the cluster). */
+    private JobImpl find(String topic) {
+        JobImpl job = jobs.get(topic);
+        if (job == null && cluster != null) {
+            job = clusterCall(() -> cluster.job(topic)).map(this::mirror).orElse(null);
+            if (job != null) {
+                JobImpl mirror = job;
+                clusterCall(() -> cluster.job(topic)).ifPresent(mirror::accept); // after the mirror is fed
+            }
+        }
+        if (job == null) {
+            throw new NoSuchTopicException(topic);
+        }
+        return job;
+    }
+
+    /**
+     * Joins one key of a multiplexed connection to the topic's job: the outlet {@code open} makes
+     * (given the close listener) gets the latest event, the live tail latest-wins, the terminal, then
+     * it is closed after draining. The caller ran the hooks. Request thread.
+     *
+     * @param last the key's last event id on the client, or null
+     * @return {@code false} when {@code last} is the job's terminal: the client has seen the end, nothing attached
+     * @throws NoSuchTopicException when there is no such job
+     * @throws ServiceUnavailableException after shutdown, or when the cluster cannot answer
+     */
+    public boolean join(String topic, String last, Function<BiConsumer<Outlet, DisconnectReason>, Outlet> open) {
+        checkRunning();
+        JobImpl job = find(topic);
+        JobImpl.State state = job.state();
+        if (last != null && state.finished() && state.event() != null && last.equals(state.event().getId())) {
+            return false;
+        }
+        Outlet s = open.apply((closed, why) -> {
+            job.detach(closed);
+            hooks.disconnected(topic, why);
+        });
+        job.attach(s);
+        s.arm();
+        if (shutDown || delivery.isStopped()) {
+            s.close(DisconnectReason.SHUTDOWN);
+        }
+        return true;
     }
 
     /** A job stream always holds one latest-wins snapshot: settings of a Manager topic do not apply. */
@@ -278,7 +316,7 @@ public class TrackerBean implements Tracker {
      * {@code NoLogWebApplicationException}, so on RESTEasy that type is thrown, loaded through the
      * sink's class loader (applications cannot see RESTEasy's classes directly).
      */
-    private static void answerNoContent(SseEventSink sink) {
+    public static void answerNoContent(SseEventSink sink) {
         Response noContent = Response.noContent().build();
         if (sink.getClass().getName().startsWith("org.jboss.resteasy.")) {
             RuntimeException quiet = resteasyNoLog(sink.getClass().getClassLoader(), noContent);

@@ -8,6 +8,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -24,6 +27,7 @@ import io.github.sseprogress.internal.delivery.Counters;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Hooks;
 import io.github.sseprogress.internal.delivery.Mailbox;
+import io.github.sseprogress.internal.delivery.Outlet;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.ControlFrames;
 import io.github.sseprogress.internal.wire.EventFormatter;
@@ -116,9 +120,35 @@ public class ManagerBean implements Manager {
         }
         hooks.connecting(topic, opts);
         int queue = opts.queueSize().orElse(delivery.config().queueSize());
+        SlowSubscriberPolicy policy = opts.slowSubscriberPolicy().orElse(delivery.config().slowSubscriberPolicy());
+        attach(topic, sse, opts, policy, (counters, listener) -> delivery.open(sink, sse, Mailbox.bounded(queue),
+                policy, counters, listener::accept));
+    }
+
+    /**
+     * Joins one key of a multiplexed connection to {@code topic}: the outlet {@code open} makes (given
+     * the close listener) gets what a stream of its own would. The caller ran the hooks and checked
+     * the topic; {@code sse} may be null (WebSocket). Request thread.
+     *
+     * @throws ServiceUnavailableException after shutdown
+     */
+    public void join(String topic, Sse sse, SubscribeOptions opts, SlowSubscriberPolicy policy,
+            Function<BiConsumer<Outlet, DisconnectReason>, Outlet> open) {
+        if (shutDown) {
+            throw new ServiceUnavailableException("SSE topics are shut down");
+        }
+        attach(topic, sse, opts, policy, (counters, listener) -> open.apply(listener));
+    }
+
+    /**
+     * Creates or reactivates the topic, opens the outlet inside the registry's compute (replay or the
+     * polled state first) and joins it; then arms it and starts what the activation needs.
+     */
+    private void attach(String topic, Sse sse, SubscribeOptions opts, SlowSubscriberPolicy policy,
+            BiFunction<Counters, BiConsumer<Outlet, DisconnectReason>, Outlet> open) {
         int replay = opts.replay().orElse(delivery.config().replaySize());
         List<PreparedEvent> first = new ArrayList<>(2);
-        Subscriber[] opened = {null};
+        Outlet[] opened = {null};
         boolean[] activated = {false};
         Poller[] superseded = {null};
         Seat[] seated = {null};
@@ -132,12 +162,11 @@ public class ManagerBean implements Manager {
                 target.poller = opts.polling() == null ? null
                         : new Poller(opts.polling(), delivery.config().pollingInterval(), delivery.scheduling());
             }
+            target.useSse(sse);
             // Not armed yet: a close now (e.g. the writer pool refusing work) only records itself and
             // reaches leave after the compute, never re-entering this bin.
-            Subscriber s = delivery.open(sink, sse, Mailbox.bounded(queue), opts.slowSubscriberPolicy().orElse(null),
-                    target.counters, (closed, why) -> leave(name, closed, why));
-            if (target.replays() && opts.slowSubscriberPolicy().orElse(delivery.config().slowSubscriberPolicy())
-                    == SlowSubscriberPolicy.DROP) {
+            Outlet s = open.apply(target.counters, (closed, why) -> leave(name, closed, why));
+            if (target.replays() && policy == SlowSubscriberPolicy.DROP) {
                 s.resumeOnOverflow();
             }
             synchronized (target.publishLock) {
@@ -161,7 +190,7 @@ public class ManagerBean implements Manager {
         if (superseded[0] != null) {
             runLater(superseded[0]::stop); // stop runs the application's callbacks
         }
-        Subscriber subscriber = opened[0];
+        Outlet subscriber = opened[0];
         subscriber.arm(); // registered, no lock held: from now on its close reaches leave (on the callbacks executor)
         if (subscriber.isClosed()) {
             return; // closed while it was being registered: leave is on its way
@@ -313,7 +342,7 @@ public class ManagerBean implements Manager {
             if (p != null) {
                 p.stop();
             }
-            for (Subscriber s : List.copyOf(t.subscribers)) {
+            for (Outlet s : List.copyOf(t.subscribers)) {
                 s.close(DisconnectReason.SHUTDOWN);
             }
             retire(t);
@@ -348,7 +377,7 @@ public class ManagerBean implements Manager {
      * Removes a closed subscriber; retires the topic (or lets a replay topic go idle) when it was the
      * last. Runs on the callbacks executor, never under a lock (see {@link Subscriber}).
      */
-    private void leave(String name, Subscriber subscriber, DisconnectReason why) {
+    private void leave(String name, Outlet subscriber, DisconnectReason why) {
         Topic[] left = {null};
         Topic[] emptied = {null};
         Poller[] toStop = {null};
@@ -481,7 +510,7 @@ public class ManagerBean implements Manager {
             }
             PreparedEvent missed = reason == null ? null : ControlFrames.missed(reason, lastId);
             for (Seat seat : t.members.values()) {
-                Subscriber s = seat.subscriber();
+                Outlet s = seat.subscriber();
                 if (s == null || seat.floor == Seat.PENDING) {
                     continue; // its join's answer is still to come, from the new position
                 }
@@ -497,7 +526,7 @@ public class ManagerBean implements Manager {
         @Override
         public void caughtUp(String topic, Object ticket, ClusterNode.CatchUp answer) {
             Seat seat = (Seat) ticket;
-            Subscriber s = seat.subscriber();
+            Outlet s = seat.subscriber();
             if (s == null) {
                 return; // left meanwhile
             }
@@ -524,7 +553,7 @@ public class ManagerBean implements Manager {
             }
             PreparedEvent missed = ControlFrames.missed(reason, id);
             for (Seat seat : t.members.values()) {
-                Subscriber s = seat.subscriber();
+                Outlet s = seat.subscriber();
                 if (s != null && seat.floor < seq) {
                     s.offer(missed);
                 }
@@ -540,7 +569,7 @@ public class ManagerBean implements Manager {
 
     private static void closeQuietly(Topic t) {
         try {
-            t.broadcaster.close();
+            t.closeBroadcaster();
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "closing a topic broadcaster failed", e);
         }

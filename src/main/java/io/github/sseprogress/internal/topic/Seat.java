@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import io.github.sseprogress.DisconnectReason;
+import io.github.sseprogress.internal.delivery.Outlet;
 import io.github.sseprogress.internal.delivery.Subscriber;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -23,7 +24,7 @@ final class Seat implements SseEventSink {
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final Topic topic;
-    private volatile Subscriber subscriber;
+    private volatile Outlet subscriber;
     private volatile boolean dropped;
     /**
      * Clustered topics: live events up to this seq are skipped (the subscriber got them on joining);
@@ -35,14 +36,19 @@ final class Seat implements SseEventSink {
     /** Floor of a seat whose join the cluster engine has not answered yet: nothing live reaches it. */
     static final long PENDING = Long.MAX_VALUE;
 
-    Seat(Topic topic, Subscriber subscriber) {
+    Seat(Topic topic, Outlet subscriber) {
         this.topic = topic;
         this.subscriber = subscriber;
     }
 
     /** The subscriber, or null once it left. */
-    Subscriber subscriber() {
+    Outlet subscriber() {
         return subscriber;
+    }
+
+    /** A seat no broadcaster holds (the topic had no broadcaster yet): never counted as dropped. */
+    void unregistered() {
+        dropped = true;
     }
 
     /** Cuts the link: the broadcaster keeps only this empty seat until the next sweep. */
@@ -52,7 +58,7 @@ final class Seat implements SseEventSink {
 
     @Override
     public boolean isClosed() {
-        Subscriber s = subscriber;
+        Outlet s = subscriber;
         return s == null || s.isClosed();
     }
 
@@ -74,7 +80,7 @@ final class Seat implements SseEventSink {
     /** The broadcaster is closing (the topic is removed): the stream ends after what is queued. */
     @Override
     public void close() {
-        Subscriber s = subscriber;
+        Outlet s = subscriber;
         if (s != null) {
             s.closeAfterDrain(DisconnectReason.SHUTDOWN);
         }

@@ -8,6 +8,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.github.sseprogress.internal.delivery.Counters;
+import io.github.sseprogress.internal.delivery.Outlet;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.PreparedEvent;
 
@@ -56,8 +57,12 @@ final class Topic {
     enum State { ACTIVE, IDLE, RETIRED }
 
     final String name;
-    final Sse sse;
-    final SseBroadcaster broadcaster;
+    /**
+     * The JAX-RS broadcaster, from the first SSE subscriber's {@code Sse}; {@code null} while only
+     * WebSocket connections (which have no {@code Sse}) followed the topic. Set inside the registry's compute.
+     */
+    private volatile SseBroadcaster broadcaster;
+    private volatile OutboundSseEvent sweep;
     final Counters counters;
     /** Events kept for Last-Event-ID replay; 0 when replay is off for this topic. */
     final int replayCapacity;
@@ -68,13 +73,12 @@ final class Topic {
      */
     final Object publishLock = new Object();
     /** Subscribers and their seats in the broadcaster. */
-    final ConcurrentHashMap<Subscriber, Seat> members = new ConcurrentHashMap<>();
-    final Set<Subscriber> subscribers = members.keySet();
+    final ConcurrentHashMap<Outlet, Seat> members = new ConcurrentHashMap<>();
+    final Set<Outlet> subscribers = members.keySet();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger departures = new AtomicInteger();
     private final AtomicInteger seats = new AtomicInteger();
     private final AtomicInteger seatCallsAfterDrop = new AtomicInteger();
-    private final OutboundSseEvent sweep;
     /** Written inside the registry's compute only (RETIRED also under publishLock). */
     volatile State state = State.ACTIVE;
     /** The running poller; taken (set to null) by the last leave, replaced by the next activation. */
@@ -97,11 +101,25 @@ final class Topic {
     Topic(String name, Sse sse, Counters counters, int replayCapacity, boolean clustered) {
         this.clustered = clustered;
         this.name = name;
-        this.sse = sse;
-        this.broadcaster = sse.newBroadcaster();
         this.counters = counters;
         this.replayCapacity = replayCapacity;
-        this.sweep = sse.newEventBuilder().comment("sweep").build();
+        useSse(sse);
+    }
+
+    /** Creates the broadcaster from the first {@code Sse} seen. Inside the registry's compute. */
+    void useSse(Sse sse) {
+        if (broadcaster == null && sse != null) {
+            sweep = sse.newEventBuilder().comment("sweep").build();
+            broadcaster = sse.newBroadcaster();
+        }
+    }
+
+    /** Closes the broadcaster (and through it every seat still registered). */
+    void closeBroadcaster() {
+        SseBroadcaster b = broadcaster;
+        if (b != null) {
+            b.close();
+        }
     }
 
     boolean replays() {
@@ -112,18 +130,26 @@ final class Topic {
         return sequence.incrementAndGet();
     }
 
-    /** Adds a subscriber and registers its seat with the broadcaster. Inside the registry's compute. */
-    Seat join(Subscriber s) {
+    /**
+     * Adds a subscriber and registers its seat with the broadcaster (when there is one yet). Inside
+     * the registry's compute.
+     */
+    Seat join(Outlet s) {
         Seat seat = new Seat(this, s);
         seat.floor = clustered ? Seat.PENDING : 0;
         members.put(s, seat);
-        seats.incrementAndGet();
-        broadcaster.register(seat);
+        SseBroadcaster b = broadcaster;
+        if (b != null) {
+            seats.incrementAndGet();
+            b.register(seat);
+        } else {
+            seat.unregistered(); // nothing will sweep it: it never counts as a registration
+        }
         return seat;
     }
 
     /** Removes a subscriber and empties its seat. Inside the registry's compute; false when absent. */
-    boolean part(Subscriber s) {
+    boolean part(Outlet s) {
         Seat seat = members.remove(s);
         if (seat == null) {
             return false;
@@ -141,8 +167,12 @@ final class Topic {
 
     /** Broadcasts the sweep marker: present subscribers ignore it, empty seats get dropped. */
     void sweep() {
+        SseBroadcaster b = broadcaster;
+        if (b == null) {
+            return;
+        }
         try {
-            broadcaster.broadcast(sweep);
+            b.broadcast(sweep);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "sweeping topic " + name + " failed", e);
         }
@@ -174,7 +204,7 @@ final class Topic {
         long seq = event.sequence();
         for (Seat seat : members.values()) {
             if (seat.floor < seq) {
-                Subscriber s = seat.subscriber();
+                Outlet s = seat.subscriber();
                 if (s != null) {
                     s.offer(event);
                 }
@@ -184,7 +214,7 @@ final class Topic {
 
     /** Enqueues to every current subscriber; never blocks. A retired topic has none left. */
     void broadcast(PreparedEvent event) {
-        for (Subscriber s : subscribers) {
+        for (Outlet s : subscribers) {
             s.offer(event);
         }
     }

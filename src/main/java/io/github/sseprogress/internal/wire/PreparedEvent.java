@@ -45,6 +45,16 @@ public final class PreparedEvent implements OutboundSseEvent {
         this.comment = comment;
     }
 
+    /** A frame built by a connection's writer (a multiplexed stream's framing of a topic's or job's event). */
+    public static PreparedEvent frame(long sequence, String id, String name, String data, boolean control) {
+        return new PreparedEvent(sequence, id, name, data, -1, null, control);
+    }
+
+    /** The event name, or {@code null}. */
+    public String name() {
+        return name;
+    }
+
     /** A comment-only event (heartbeat, connect marker); sequence 0. */
     public static PreparedEvent comment(String comment) {
         return new PreparedEvent(0, null, null, null, -1, comment, true);

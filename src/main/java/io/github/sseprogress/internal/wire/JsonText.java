@@ -1,13 +1,13 @@
-package io.github.sseprogress;
+package io.github.sseprogress.internal.wire;
 
 /** Builds the few fixed JSON texts the API answers with (error and 202 bodies), without a provider. */
-final class JsonText {
+public final class JsonText {
 
     private JsonText() {
     }
 
     /** {@code s} as a JSON string literal; {@code null} as the literal {@code null}. */
-    static String quote(String s) {
+    public static String quote(String s) {
         if (s == null) {
             return "null";
         }
