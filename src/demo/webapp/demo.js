@@ -1,12 +1,34 @@
-// The demo page. Plain ES module, no build step; the SSE client comes from the library jar.
-import { trackJob, followTopic } from "./sse-progress/sse-progress.js";
+// The demo page. Plain ES module, no build step; the client comes from the library jar.
+// Everything the page follows (its jobs, shared jobs, the announcements, the topic feed and the clock)
+// goes over ONE connection: GET api/streams (SSE, default) or the WebSocket api/ws (?transport=websocket).
+import { connect } from "./sse-progress/sse-progress.js";
 
 const $ = id => document.getElementById(id);
 const JOBS_KEY = "sse-progress-demo/jobs";
 const MAX_JOBS = 20;
 const MAX_FEED = 50;
 
-// ---------- jobs: POST /api/jobs, then follow GET /api/jobs/{id}/events ----------
+// ---------- the one connection: api/streams (SSE) or api/ws (WebSocket) ----------
+
+const TRANSPORT = new URLSearchParams(location.search).get("transport") === "websocket" ? "websocket" : "sse";
+const streams = connect(TRANSPORT === "websocket" ? "api/ws" : "api/streams", { transport: TRANSPORT });
+
+function showTransport() {
+  document.body.dataset.transport = TRANSPORT;
+  $("transport").textContent = TRANSPORT === "websocket" ? "one WebSocket" : "one SSE stream";
+  const toggle = $("transport-toggle");
+  const other = new URL(location.href);
+  if (TRANSPORT === "websocket") other.searchParams.delete("transport");
+  else other.searchParams.set("transport", "websocket");
+  toggle.href = other.href;
+  toggle.textContent = TRANSPORT === "websocket" ? "use SSE" : "use WebSocket";
+}
+
+/** What a key's onError says: the key ended (fatal: unknown or refused), or the connection retries. */
+const connectionState = ({ fatal, reason, retryInMs }) =>
+  fatal ? `unavailable (${reason})` : retryInMs ? `offline, retrying in ${Math.round(retryInMs / 1000)} s` : "reconnecting…";
+
+// ---------- jobs: POST /api/jobs, then follow the key job:{id} ----------
 
 const storedJobs = () => {
   try {
@@ -85,7 +107,7 @@ async function whyClosed(job, card) {
 function follow(job) {
   const card = jobCard(job);
   trackers.get(job.id)?.close();
-  trackers.set(job.id, trackJob(`api/jobs/${encodeURIComponent(job.id)}/events`, {
+  trackers.set(job.id, streams.trackJob(`job:${job.id}`, {
     onOpen: () => card.classList.remove("reconnecting"),
     onProgress: p => render(card, p),
     onDone: () => trackers.delete(job.id),
@@ -129,8 +151,8 @@ function clearFinished() {
   }
 }
 
-// ---------- shared jobs: POST /api/shared/{name} (startOrJoin), GET /api/shared/{name}/events,
-// and GET /api/shared-jobs/events, where every new shared job is announced (on every node when clustered) ----------
+// ---------- shared jobs: POST /api/shared/{name} (startOrJoin), the key shared:{name}, and the key
+// announcements:shared-jobs, where every new shared job is announced (on every node when clustered) ----------
 
 const SHARED_KEY = "sse-progress-demo/shared";
 const sharedTrackers = new Map();
@@ -167,7 +189,7 @@ function followShared(entry, { restart = false } = {}) {
   if (open && !open.closed && !restart) return; // already live (e.g. our own job's announcement)
   open?.close();
   if (restart) card.dataset.history = "";
-  sharedTrackers.set(entry.name, trackJob(`api/shared/${encodeURIComponent(entry.name)}/events`, {
+  sharedTrackers.set(entry.name, streams.trackJob(`shared:${entry.name}`, {
     onOpen: () => card.classList.remove("reconnecting"),
     onProgress: p => render(card, p),
     onDone: () => sharedTrackers.delete(entry.name),
@@ -209,7 +231,7 @@ async function startOrJoinShared(event) {
 
 function followAnnouncements() {
   const state = $("shared-state");
-  followTopic("api/shared-jobs/events", {
+  streams.followTopic("announcements:shared-jobs", {
     onOpen: () => (state.textContent = "live"),
     onEvent: data => {
       if (!data || typeof data.name !== "string") return;
@@ -220,8 +242,7 @@ function followAnnouncements() {
       const rerun = card && ["completed", "failed", "unknown"].includes(card.dataset.status);
       followShared(entry, { restart: rerun });
     },
-    onError: ({ fatal, retryInMs }) =>
-      (state.textContent = fatal ? `offline, retrying in ${Math.round(retryInMs / 1000)} s` : "reconnecting…"),
+    onError: info => (state.textContent = connectionState(info)),
   });
 }
 
@@ -242,7 +263,7 @@ async function showNode() {
   }
 }
 
-// ---------- topic feed: GET /api/topics/{topic}/events, POST /api/topics/{topic} ----------
+// ---------- topic feed: the key topic:{topic}, POST /api/topics/{topic} ----------
 
 let feed = null;
 let feedTopic = null;
@@ -280,6 +301,12 @@ function remember(topic, item, lastEventId) {
 }
 
 function followFeed(topic) {
+  if (topic === "clock") { // the key topic:clock is the server clock (see DemoStreamKeys)
+    $("publish-error").textContent = "\"clock\" is the server clock's key on this page: pick another topic.";
+    $("publish-error").hidden = false;
+    return;
+  }
+  $("publish-error").hidden = true;
   feed?.close();
   feedTopic = topic;
   $("feed").replaceChildren();
@@ -292,7 +319,7 @@ function followFeed(topic) {
   (saved.items || []).forEach(showFeedItem);
   const state = $("topic-state");
   state.textContent = "connecting…";
-  feed = followTopic(`api/topics/${encodeURIComponent(topic)}/events`, {
+  feed = streams.followTopic(`topic:${topic}`, {
     lastEventId: saved.lastEventId,
     onOpen: () => (state.textContent = "live"),
     onEvent: (data, e) => {
@@ -305,8 +332,7 @@ function followFeed(topic) {
       showFeedItem(item);
       remember(topic, item, e.lastEventId);
     },
-    onError: ({ fatal, retryInMs }) =>
-      (state.textContent = fatal ? `offline, retrying in ${Math.round(retryInMs / 1000)} s` : "reconnecting…"),
+    onError: info => (state.textContent = connectionState(info)),
   });
 }
 
@@ -335,21 +361,22 @@ async function publish(event) {
   }
 }
 
-// ---------- server clock: GET /api/clock/events (a polling topic) ----------
+// ---------- server clock: the key topic:clock (a polling topic) ----------
 
 function followClock() {
   const clock = $("clock");
-  followTopic("api/clock/events", {
+  streams.followTopic("topic:clock", {
     onEvent: data => {
       clock.textContent = new Date(data.time).toLocaleTimeString();
       clock.dateTime = data.time;
     },
-    onError: () => (clock.textContent = "…"),
+    onError: ({ fatal }) => (clock.textContent = fatal ? "unavailable" : "…"),
   });
 }
 
 // ---------- start ----------
 
+showTransport();
 $("job-form").addEventListener("submit", startJob);
 $("clear-jobs").addEventListener("click", clearFinished);
 $("topic-form").addEventListener("submit", e => {

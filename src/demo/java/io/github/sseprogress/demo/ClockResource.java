@@ -28,7 +28,10 @@ import jakarta.ws.rs.sse.SseEventSink;
 @Path("clock")
 public class ClockResource {
 
-    private static final SubscribeOptions CLOCK = SubscribeOptions.builder()
+    static final String TOPIC = "clock";
+
+    /** The clock topic's settings, also used by {@link DemoStreamKeys} for the key {@code topic:clock}. */
+    static final SubscribeOptions CLOCK = SubscribeOptions.builder()
             .polling(Polling.of(cancel -> Map.of("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()))
                     .every(Duration.ofSeconds(1)))
             .build();
@@ -40,6 +43,6 @@ public class ClockResource {
     @Path("events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@Context SseEventSink sink, @Context Sse sse) {
-        topics.subscribe("clock", sink, sse, CLOCK);
+        topics.subscribe(TOPIC, sink, sse, CLOCK);
     }
 }

@@ -153,8 +153,13 @@ public class JobResource {
         throw Problem.badRequest(name + " must be true or false: " + value);
     }
 
-    private static String topic(String id) {
+    /** The Tracker topic of a job id, also used by {@link DemoStreamKeys} for {@code job:ID}. */
+    static String topic(String id) {
         return "job/" + id;
+    }
+
+    static boolean isId(String id) {
+        return ID.matcher(id).matches();
     }
 
     private static String checked(String id) {

@@ -109,8 +109,13 @@ public class SharedResource {
         tracker.subscribe(topic(checked(name)), sink, sse, lastEventId); // 404 unknown, 204 after the terminal
     }
 
-    private static String topic(String name) {
+    /** The Tracker topic of a shared job name, also used by {@link DemoStreamKeys} for {@code shared:NAME}. */
+    static String topic(String name) {
         return "shared/" + name;
+    }
+
+    static boolean isName(String name) {
+        return NAME.matcher(name).matches();
     }
 
     private static String checked(String name) {

@@ -84,10 +84,20 @@ public class TopicResource {
 
     /** The Manager topic of a demo topic name; 400 when the name is empty, too long or has control characters. */
     private static String key(String topic) {
-        if (topic == null || topic.isEmpty() || topic.length() > MAX_TOPIC_LENGTH
-                || topic.chars().anyMatch(Character::isISOControl)) {
+        if (!isName(topic)) {
             throw Problem.badRequest("topic must be 1 to " + MAX_TOPIC_LENGTH + " characters without control characters");
         }
+        return managerTopic(topic);
+    }
+
+    /** Whether a demo topic name is valid: 1 to 100 characters without control characters. */
+    static boolean isName(String topic) {
+        return topic != null && !topic.isEmpty() && topic.length() <= MAX_TOPIC_LENGTH
+                && topic.chars().noneMatch(Character::isISOControl);
+    }
+
+    /** The Manager topic of a valid demo topic name, also used by {@link DemoStreamKeys} for {@code topic:NAME}. */
+    static String managerTopic(String topic) {
         return "topics/" + topic;
     }
 }

@@ -41,7 +41,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * resumes the bar where the job is (never from 0), the topic feed shows what is published, the page
  * shows which node served it and follows shared jobs (started here or elsewhere). Also checks the
  * demo's HTTP contract with plain requests, {@code /api/node} and {@code /api/shared/...} included.
- * Saves screenshots under target/.
+ * The page follows everything over one connection (issue 12): with ten jobs running it holds at most
+ * two connections to the server (counted by wrapping {@code EventSource} and {@code WebSocket} in a
+ * script Chromium runs before the page's own), and a reload mid-job resumes every bar, over SSE
+ * ({@code /api/streams}) and over WebSocket ({@code /api/ws}); the multiplexed endpoints' wire
+ * formats are checked with plain clients. Saves screenshots under target/.
  *
  * <p>The Liberty server (created by the it-browser profile) is started and stopped here, so it runs
  * only while this class does. Run with {@code mvn verify -Pit-browser}.
@@ -78,7 +82,10 @@ class DemoPageBrowserCheck {
                 .usingDriverExecutable(Path.of(System.getProperty("demo.chromedriver", "/usr/bin/chromedriver")).toFile())
                 .usingAnyFreePort()
                 .build();
-        driver = new ChromeDriver(service, options);
+        ChromeDriver chrome = new ChromeDriver(service, options);
+        // before any script of every page this browser loads: count the connections the page opens
+        chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source", CONNECTION_COUNTER));
+        driver = chrome;
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     }
@@ -107,7 +114,7 @@ class DemoPageBrowserCheck {
         HttpResponse<String> module = send(HttpRequest.newBuilder(BASE.resolve("sse-progress/sse-progress.js")).GET());
         assertThat(module.statusCode()).as("the browser module served from the library jar").isEqualTo(200);
         assertThat(module.headers().firstValue("Content-Type").orElse("")).contains("javascript");
-        assertThat(module.body()).contains("export function trackJob", "export function followTopic");
+        assertThat(module.body()).contains("export function trackJob", "export function followTopic", "export function connect");
 
         HttpResponse<String> started = send(HttpRequest.newBuilder(BASE.resolve("api/jobs?steps=2&delayMs=50&fail=false"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
@@ -410,6 +417,296 @@ class DemoPageBrowserCheck {
         assertThat(other.findElement(By.cssSelector(".config")).getText()).contains("5 steps", "started on " + nodeName);
         sleep(600);
         screenshot("demo-page-shared.png");
+    }
+
+    /**
+     * {@code GET /api/streams} with plain HTTP: a job's frames carry the key as the first data line and
+     * the job's snapshots, then {@code end} {@code finished}; the stream closes after its last key ended,
+     * and a reconnect with that last composite id is answered {@code 204}. An unknown job ends with
+     * {@code not-found}; no key and a key given twice are {@code 400} (JSON).
+     */
+    @Test
+    @Order(1)
+    void httpContractMultiplexedStream() throws Exception {
+        String id = postJob("steps=3&delayMs=100");
+        HttpResponse<String> stream = send(HttpRequest.newBuilder(BASE.resolve("api/streams?job=" + id))
+                .header("Accept", "text/event-stream").GET()); // ends after the job's end frame
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("Content-Type").orElse("")).contains("text/event-stream");
+        List<Frame> frames = frames(stream.body());
+        assertThat(frames).as("frames: %s", stream.body()).isNotEmpty();
+        assertThat(frames).allSatisfy(f -> assertThat(f.key()).isEqualTo("job:" + id));
+        Frame end = frames.get(frames.size() - 1);
+        assertThat(end.event()).isEqualTo("end");
+        assertThat(end.payload()).isEqualTo("{\"reason\":\"finished\"}");
+        Frame terminal = frames.get(frames.size() - 2);
+        assertThat(terminal.event()).isNull();
+        assertThat(terminal.payload()).contains("\"status\":\"completed\"", "\"steps\":3");
+        assertThat(frames.subList(0, frames.size() - 1)).as("only the job's snapshots before the end")
+                .allSatisfy(f -> assertThat(f.payload()).startsWith("{\"status\":"));
+        assertThat(frames).allSatisfy(f -> assertThat(f.id()).isNotNull());
+
+        HttpResponse<String> again = send(HttpRequest.newBuilder(BASE.resolve("api/streams?job=" + id))
+                .header("Accept", "text/event-stream").header("Last-Event-ID", end.id()).GET());
+        assertThat(again.statusCode()).as("every key ended: %s", again.body()).isEqualTo(204);
+
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(BASE.resolve("api/streams?job=AAAAAAAAAAAAAAAAAAAAAA"))
+                .header("Accept", "text/event-stream").GET());
+        assertThat(unknown.statusCode()).isEqualTo(200);
+        assertThat(frames(unknown.body())).as(unknown.body()).singleElement().satisfies(f -> {
+            assertThat(f.key()).isEqualTo("job:AAAAAAAAAAAAAAAAAAAAAA");
+            assertThat(f.event()).isEqualTo("end");
+            assertThat(f.payload()).contains("\"reason\":\"not-found\"", "\"status\":404");
+        });
+
+        HttpResponse<String> none = send(HttpRequest.newBuilder(BASE.resolve("api/streams")).header("Accept", "text/event-stream").GET());
+        assertThat(none.statusCode()).as(none.body()).isEqualTo(400);
+        assertThat(none.headers().firstValue("Content-Type").orElse("")).contains("application/json");
+        HttpResponse<String> twice = send(HttpRequest.newBuilder(BASE.resolve("api/streams?job=" + id + "&job=" + id))
+                .header("Accept", "text/event-stream").GET());
+        assertThat(twice.statusCode()).as(twice.body()).isEqualTo(400);
+    }
+
+    /**
+     * The WebSocket {@code /api/ws} with a plain client: a subscribed job's snapshots as
+     * {@code {"key","id","data"}} messages, then its {@code end}; an unknown job ends with
+     * {@code not-found}; a message that is not JSON is answered with an {@code error}.
+     */
+    @Test
+    @Order(1)
+    void webSocketContract() throws Exception {
+        String id = postJob("steps=3&delayMs=100");
+        java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket ws = HTTP.newWebSocketBuilder()
+                .buildAsync(URI.create(BASE.toString().replaceFirst("^http", "ws")).resolve("api/ws"), new java.net.http.WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            messages.add(text.toString());
+                            text.setLength(0);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        try {
+            ws.sendText("{\"subscribe\":\"job:" + id + "\"}", true).get(10, TimeUnit.SECONDS);
+            List<java.util.Map<String, Object>> received = new ArrayList<>();
+            java.util.Map<String, Object> message;
+            do {
+                message = json(messages.poll(30, TimeUnit.SECONDS), "a message before the end; got " + received);
+                received.add(message);
+            } while (!"end".equals(message.get("event")));
+            assertThat(message).containsOnly(java.util.Map.entry("key", "job:" + id), java.util.Map.entry("event", "end"),
+                    java.util.Map.entry("data", "{\"reason\":\"finished\"}"));
+            List<java.util.Map<String, Object>> snapshots = received.subList(0, received.size() - 1);
+            assertThat(snapshots).isNotEmpty().allSatisfy(m -> {
+                assertThat(m).containsEntry("key", "job:" + id).doesNotContainKey("event");
+                assertThat((String) m.get("id")).isNotEmpty();
+                assertThat((String) m.get("data")).startsWith("{\"status\":");
+            });
+            assertThat((String) snapshots.get(snapshots.size() - 1).get("data")).contains("\"status\":\"completed\"");
+
+            ws.sendText("{\"subscribe\":\"job:AAAAAAAAAAAAAAAAAAAAAA\"}", true).get(10, TimeUnit.SECONDS);
+            java.util.Map<String, Object> notFound = json(messages.poll(30, TimeUnit.SECONDS), "the unknown job's end");
+            assertThat(notFound).containsEntry("key", "job:AAAAAAAAAAAAAAAAAAAAAA").containsEntry("event", "end");
+            assertThat((String) notFound.get("data")).contains("\"reason\":\"not-found\"", "\"status\":404");
+
+            ws.sendText("not json", true).get(10, TimeUnit.SECONDS);
+            java.util.Map<String, Object> error = json(messages.poll(30, TimeUnit.SECONDS), "the answer to a message that is not JSON");
+            assertThat(error).containsEntry("event", "error").doesNotContainKey("key");
+            assertThat((String) error.get("data")).contains("\"status\":400");
+        } finally {
+            ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * connect() in the page: an unknown job is fatal for that key only (onError with not-found), the
+     * topic on the same connection stays live and gets what is published; over SSE and WebSocket.
+     */
+    @Test
+    @Order(5)
+    void connectEndsAnUnknownKeyAndKeepsTheOthers() {
+        openPage();
+        for (String transport : List.of("sse", "websocket")) {
+            String topic = "connect-" + transport + "-" + System.nanoTime();
+            Object result = ((JavascriptExecutor) driver).executeAsyncScript("""
+                    const [transport, topic, done] = arguments;
+                    import(new URL("sse-progress/sse-progress.js", document.baseURI).href).then(m => {
+                      const c = m.connect(transport === "sse" ? "api/streams" : "api/ws", { transport });
+                      let job = null, event = null, publisher = null;
+                      const check = () => {
+                        if (job === null || event === null) return;
+                        clearInterval(publisher);
+                        const keys = c.keys.join(",");
+                        c.close();
+                        done([job, event, "following " + keys].join("; "));
+                      };
+                      c.trackJob("job:AAAAAAAAAAAAAAAAAAAAAA", {
+                        onProgress: p => { job = "progress " + JSON.stringify(p); check(); },
+                        onError: e => { if (e.fatal) { job = "job " + e.reason + " " + e.status; check(); } },
+                      });
+                      // publish until the topic's subscription is in place (its open may come first)
+                      const publish = () => fetch("api/topics/" + topic, { method: "POST", body: "hi" });
+                      c.followTopic("topic:" + topic, {
+                        onOpen: () => { if (publisher === null) { publish(); publisher = setInterval(publish, 500); } },
+                        onEvent: (data, e) => { if (event === null) { event = "topic " + data + " " + e.key; check(); } },
+                      });
+                    }, e => done("import failed: " + e));
+                    """, transport, topic);
+            assertThat(result).as(transport).isEqualTo("job not-found 404; topic hi topic:" + topic + "; following topic:" + topic);
+        }
+    }
+
+    /** Ten jobs over SSE: at most two connections, and a reload mid-job resumes every bar. */
+    @Test
+    @Order(8)
+    void tenJobsOverOneSseStreamAndReloadResumesEveryBar() throws IOException {
+        tenJobsOverOneConnection("sse");
+    }
+
+    /** The same over WebSocket ({@code ?transport=websocket}). */
+    @Test
+    @Order(9)
+    void tenJobsOverOneWebSocketAndReloadResumesEveryBar() throws IOException {
+        tenJobsOverOneConnection("websocket");
+    }
+
+    private void tenJobsOverOneConnection(String transport) throws IOException {
+        driver.get(BASE.resolve(transport.equals("sse") ? "" : "?transport=websocket").toString());
+        awaitReady();
+        assertThat(driver.findElement(By.tagName("body")).getDomAttribute("data-transport")).isEqualTo(transport);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ids.add(startJob(40, 300, false));
+        }
+        java.util.Map<String, Integer> before = new java.util.HashMap<>();
+        for (String id : ids) {
+            before.put(id, awaitProgressAtLeast(id, 5));
+        }
+        assertThat(ids).as("all ten still running before the reload")
+                .allSatisfy(id -> assertThat(jobCard(driver, id).getDomAttribute("data-status")).isEqualTo("processing"));
+        assertConnections(transport, "ten jobs running");
+        screenshot("demo-page-ten-jobs-" + transport + ".png");
+
+        driver.navigate().refresh();
+        awaitReady();
+        for (String id : ids) {
+            WebElement card = wait(Duration.ofSeconds(30)).until(d -> {
+                WebElement c = jobCard(d, id);
+                return c != null && c.getDomAttribute("data-progress") != null ? c : null;
+            });
+            assertThat(history(card).get(0)).as("job %s: first progress after the reload (was %s before)", id, before.get(id))
+                    .isGreaterThanOrEqualTo(before.get(id));
+        }
+        assertConnections(transport, "after the reload, ten jobs running");
+        for (String id : ids) {
+            WebElement card = awaitStatus(id, "completed");
+            assertThat(card.getDomAttribute("data-progress")).isEqualTo("100");
+            assertThat(history(card)).as("job %s: no restart from 0 after the reload", id).isSorted().doesNotContain(0);
+        }
+        assertConnections(transport, "after every job completed");
+    }
+
+    /**
+     * What the counter script saw on this page: at most two connections open at any time, every one of
+     * the chosen transport to the multiplexed endpoint, and at least one.
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertConnections(String transport, String when) {
+        java.util.Map<String, Object> seen = (java.util.Map<String, Object>) ((JavascriptExecutor) driver)
+                .executeScript("return window.__sseProgressConnections.snapshot();");
+        List<String> urls = (List<String>) seen.get("urls");
+        String endpoint = BASE.resolve(transport.equals("sse") ? "api/streams" : "api/ws").toString()
+                .replaceFirst("^http", transport.equals("sse") ? "http" : "ws");
+        assertThat(((Number) seen.get("max")).intValue()).as("%s: most connections open at once (%s)", when, seen).isBetween(1, 2);
+        assertThat(((Number) seen.get("open")).intValue()).as("%s: connections open now (%s)", when, seen).isBetween(1, 2);
+        assertThat(urls).as("%s: every connection the page opened", when).isNotEmpty()
+                .allSatisfy(u -> assertThat(u).startsWith(endpoint));
+    }
+
+    /**
+     * Run by Chromium before any script of every page: wraps EventSource and WebSocket to count the
+     * connections the page holds (open = created and neither closed by the page nor given up by the browser).
+     */
+    private static final String CONNECTION_COUNTER = """
+            (() => {
+              const urls = [], live = new Set();
+              let max = 0;
+              const opened = (c, url) => { urls.push(String(new URL(url, document.baseURI))); live.add(c); max = Math.max(max, live.size); };
+              const closed = c => live.delete(c);
+              const NativeEventSource = window.EventSource, NativeWebSocket = window.WebSocket;
+              window.EventSource = class extends NativeEventSource {
+                constructor(url, init) {
+                  super(url, init);
+                  opened(this, url);
+                  this.addEventListener("error", () => { if (this.readyState === NativeEventSource.CLOSED) closed(this); });
+                }
+                close() { closed(this); super.close(); }
+              };
+              window.WebSocket = class extends NativeWebSocket {
+                constructor(url, protocols) {
+                  if (protocols === undefined) super(url); else super(url, protocols);
+                  opened(this, url);
+                  this.addEventListener("close", () => closed(this));
+                }
+                close(...args) { closed(this); super.close(...args); }
+              };
+              window.__sseProgressConnections = { snapshot: () => ({ urls: [...urls], open: live.size, max }) };
+            })();
+            """;
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> json(String text, String what) {
+        assertThat(text).as(what).isNotNull();
+        try (jakarta.json.bind.Jsonb jsonb = jakarta.json.bind.JsonbBuilder.create()) {
+            return jsonb.fromJson(text, java.util.Map.class);
+        } catch (Exception e) {
+            throw new AssertionError(what + ": not a JSON object: " + text, e);
+        }
+    }
+
+    private static String postJob(String query) throws IOException, InterruptedException {
+        HttpResponse<String> started = send(HttpRequest.newBuilder(BASE.resolve("api/jobs?" + query))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(started.statusCode()).isEqualTo(202);
+        return started.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+    }
+
+    /** One frame of a multiplexed SSE stream: its id, its event name (null when unnamed), the key and the payload. */
+    record Frame(String id, String event, String key, String payload) {
+    }
+
+    /** Parses an SSE body (WHATWG rules for the fields used here), keeping frames with data. */
+    private static List<Frame> frames(String body) {
+        List<Frame> frames = new ArrayList<>();
+        for (String block : body.replace("\r\n", "\n").split("\n\n")) {
+            String id = null;
+            String event = null;
+            List<String> data = new ArrayList<>();
+            for (String line : block.split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon == 0) {
+                    continue; // comment
+                }
+                String field = colon < 0 ? line : line.substring(0, colon);
+                String value = colon < 0 ? "" : line.substring(colon + 1).replaceFirst("^ ", "");
+                switch (field) {
+                    case "id" -> id = value;
+                    case "event" -> event = value;
+                    case "data" -> data.add(value);
+                    default -> { }
+                }
+            }
+            if (!data.isEmpty() && !(data.size() == 1 && data.get(0).isEmpty())) {
+                frames.add(new Frame(id, event, data.get(0), String.join("\n", data.subList(1, data.size()))));
+            }
+        }
+        return frames;
     }
 
     // ---- page helpers ----
