@@ -25,8 +25,8 @@ import java.util.concurrent.Callable;
  * once per call. Each event should be a snapshot that subsumes the previous ones (see
  * {@link Progress}): subscribers get only the latest.
  *
- * <p>Threads: every method is thread-safe, lock-free and never waits for a client (except
- * {@link #awaitSubscriber}, which waits by design). A publish and a finish racing on two threads
+ * <p>Threads: every method is thread-safe, lock-free (a {@link Step} takes one small lock per job)
+ * and never waits for a client (except {@link #awaitSubscriber}, which waits by design). A publish and a finish racing on two threads
  * are ordered: either the publish is delivered before the terminal or it is ignored.
  */
 public interface Job {

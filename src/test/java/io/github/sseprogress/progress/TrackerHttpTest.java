@@ -98,7 +98,7 @@ class TrackerHttpTest {
     private static void assertSnapshot(String data, Progress p) {
         String own = json(p);
         assertThat(data).matches(java.util.regex.Pattern.quote(own.substring(0, own.length() - 1))
-                + "(,\"rate\":[0-9.E-]+,\"eta\":[0-9.E-]+)?\\}");
+                + "(,\"rate\":[0-9.E+-]+,\"eta\":[0-9.E+-]+)?\\}");
     }
 
     /** Reads until the server ends the stream; fails if it does not. */

@@ -77,7 +77,7 @@ class PollingLifecycleTest {
         RecordingSink s2 = new RecordingSink();
         topics.subscribe("poll-errors-2", s2, sse, with(p));
         await().atMost(Duration.ofSeconds(5)).until(() -> s2.data.size() >= 5);
-        assertThat(s2.data.subList(0, 5)).containsExactly("ok 1", "{\"status\":500,\"message\":\"database down\"}",
+        assertThat(java.util.List.copyOf(s2.data).subList(0, 5)).containsExactly("ok 1", "{\"status\":500,\"message\":\"database down\"}",
                 "{\"status\":404,\"message\":\"no devices\"}", "{\"status\":404,\"message\":\"gone\"}", "ok 5");
         s2.gone();
         topics.publish("poll-errors-2", "x");
@@ -103,7 +103,7 @@ class PollingLifecycleTest {
         RecordingSink sink = new RecordingSink();
         topics.subscribe("poll-survives", sink, sse, with(p));
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.data.size() >= 4);
-        assertThat(sink.data.subList(0, 4)).containsExactly("ok 1",
+        assertThat(java.util.List.copyOf(sink.data).subList(0, 4)).containsExactly("ok 1",
                 "{\"status\":500,\"message\":\"invariant broken\"}", "ok 3", "ok 4");
         assertThat(stops.get()).as("still running").isZero();
         sink.gone();
