@@ -136,15 +136,31 @@ class WebSocketIT {
         CompletableFuture<Void> pb = CompletableFuture.runAsync(() -> postUnchecked("api/topics/" + b + "/bulk?count=" + n));
         pa.get(60, TimeUnit.SECONDS);
         pb.get(60, TimeUnit.SECONDS);
+        // one more event on each, after the bursts: whatever a burst lost is signalled before it
+        post("api/topics/" + a + "/bulk?count=1&from=" + n, "");
+        post("api/topics/" + b + "/bulk?count=1&from=" + n, "");
+        // Two concurrent bursts of 200 exceed the connection's queue (256) when its writer falls behind (it
+        // does on Payara): the drop policy then loses events for the connection and says so per key. Every
+        // event is accounted for, per key in publish order: delivered, or counted by the `missed` before the next.
         Map<String, Integer> next = new HashMap<>(Map.of("topic:" + a, 0, "topic:" + b, 0));
-        for (int i = 0; i < 2 * n; i++) {
+        Map<String, Integer> dropped = new HashMap<>(Map.of("topic:" + a, 0, "topic:" + b, 0));
+        while (next.get("topic:" + a) <= n || next.get("topic:" + b) <= n) {
             WsClient.Msg m = ws.expect(WAIT);
-            assertNull(m.event(), "no loss signal: the default queue holds a burst of 400 " + m.raw());
+            if ("missed".equals(m.event())) {
+                assertEquals("queue-overflow", m.dataJson().getString("reason"), m.raw());
+                int k = m.dataJson().getInt("dropped");
+                next.merge(m.key(), k, Integer::sum);
+                dropped.merge(m.key(), k, Integer::sum);
+                continue;
+            }
+            assertNull(m.event(), m.raw());
             int expected = next.get(m.key());
-            assertEquals(expected + ":", m.data(), "per-key order of " + m.key());
+            assertEquals(expected + ":", m.data(), "per-key order of " + m.key() + " (after " + dropped + " dropped)");
             next.put(m.key(), expected + 1);
         }
-        assertEquals(Map.of("topic:" + a, n, "topic:" + b, n), next);
+        assertEquals(Map.of("topic:" + a, n + 1, "topic:" + b, n + 1), next);
+        System.out.println("[" + System.getProperty("arquillian.launch") + "] two bursts of " + n
+                + " on one WebSocket connection: dropped (signalled) per key " + dropped);
     }
 
     @Test

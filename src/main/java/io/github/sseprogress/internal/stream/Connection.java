@@ -280,9 +280,9 @@ public final class Connection {
         PreparedEvent event;
         if (item == StreamMailbox.TOKEN) {
             event = m.takeLatest();
-        } else if (item == StreamMailbox.LOSS) {
-            long n = m.takeLost();
-            event = n == 0 ? null : ControlFrames.overflow(n);
+        } else if (item instanceof Member.Loss loss) {
+            long n = m.takeLost(loss);
+            event = n <= 0 ? null : ControlFrames.overflow(n);
         } else {
             event = (PreparedEvent) item;
         }

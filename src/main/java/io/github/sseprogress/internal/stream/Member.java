@@ -1,6 +1,5 @@
 package io.github.sseprogress.internal.stream;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,9 +49,13 @@ final class Member implements Outlet {
     /** Job: the newest event not yet taken, the highest sequence ever offered. */
     private final AtomicReference<PreparedEvent> slot = new AtomicReference<>();
     private final AtomicLong highest = new AtomicLong(Long.MIN_VALUE);
-    /** Topic: events dropped since the last missed frame, and whether its marker is queued. */
-    private final AtomicLong lost = new AtomicLong();
-    private final AtomicBoolean lossMarked = new AtomicBoolean();
+    /**
+     * The loss marker queued after this key's last queued event and not written yet, which further
+     * drops add to; cleared when one of the key's events is queued after it, so drops after that event
+     * get their own marker after it (each {@code missed} frame then stands exactly where its events
+     * were lost, also when the key's events share the queue with other keys' events).
+     */
+    private final AtomicReference<Loss> openLoss = new AtomicReference<>();
     /** Written by the writer only: the key's position (last event id, "" none, "!" ended) and whether it ended. */
     String position;
     boolean ended;
@@ -91,6 +94,9 @@ final class Member implements Outlet {
             overflow();
             return state.get() == OPEN;
         }
+        if (openLoss.get() != null) {
+            openLoss.set(null); // the gap before this event is closed: later drops are another gap, after it
+        }
         return true;
     }
 
@@ -117,21 +123,45 @@ final class Member implements Outlet {
         return slot.getAndSet(null);
     }
 
-    /** The writer takes the count of events dropped since the last missed frame. */
-    long takeLost() {
-        lossMarked.set(false);
-        return lost.getAndSet(0);
+    /** Events of this key lost at one place of its stream: one {@code missed} frame. */
+    static final class Loss {
+        /** Events dropped; negative once the writer took it (then drops go to a new marker). */
+        private final AtomicLong count = new AtomicLong(1);
+
+        private boolean add() {
+            while (true) {
+                long c = count.get();
+                if (c < 0) {
+                    return false;
+                }
+                if (count.compareAndSet(c, c + 1)) {
+                    return true;
+                }
+            }
+        }
+    }
+
+    /** The writer takes the count of a loss marker: the events it stands for, which no later drop joins. */
+    long takeLost(Loss loss) {
+        openLoss.compareAndSet(loss, null);
+        return loss.count.getAndSet(-1);
     }
 
     private void overflow() {
         connection.dropped();
         SlowSubscriberPolicy policy = connection.policy();
         if (policy == SlowSubscriberPolicy.DROP && !resumeOnOverflow) {
-            lost.incrementAndGet();
-            if (lossMarked.compareAndSet(false, true)) {
-                connection.mark(this, StreamMailbox.LOSS); // the gap's place in this key's events
+            while (true) {
+                Loss open = openLoss.get();
+                if (open != null && open.add()) {
+                    return;
+                }
+                Loss fresh = new Loss();
+                if (openLoss.compareAndSet(open, fresh)) {
+                    connection.mark(this, fresh); // the gap's place in this key's events
+                    return;
+                }
             }
-            return;
         }
         connection.overflowed(policy);
     }

@@ -10,7 +10,7 @@ import io.github.sseprogress.internal.wire.PreparedEvent;
  * The one queue of a multiplexed {@link Connection}: the connection's own frames (its opening frame)
  * and its members' entries, in one FIFO. A topic event counts against the bound (the configured queue
  * size for each key the connection follows, so a key is as well served as on a stream of its own); markers (a job's
- * token, a loss marker, a key's end, a member's replay) are at most a few per key and go beyond it.
+ * token, a loss marker ({@code Member.Loss}), a key's end, a member's replay) are at most a few per key and go beyond it.
  * {@link #poll()} runs on the connection's single writer and hands each entry to
  * {@link Connection#frame}, which turns it into the frame to write (or skips it).
  */
@@ -18,8 +18,6 @@ final class StreamMailbox implements Mailbox {
 
     /** A job's slot has an event: the writer takes the newest one. */
     static final Object TOKEN = new Object();
-    /** A topic key lost events: the writer sends its {@code missed} frame. */
-    static final Object LOSS = new Object();
     /** A key ended: the writer sends its {@code end} frame. */
     static final Object END = new Object();
 

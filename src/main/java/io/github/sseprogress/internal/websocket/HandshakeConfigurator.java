@@ -17,9 +17,10 @@ import jakarta.websocket.server.ServerEndpointConfig;
  * Hands each handshake's principal and headers to the connection it opens, and makes each
  * connection's endpoint instance.
  *
- * <p>Jakarta WebSocket 2.1 (section 3.1.? "Handshake modification", and {@code Session#getUserProperties()}):
- * the user properties {@code modifyHandshake} sees are a per-connection shallow copy of the endpoint's,
- * and they become that connection's session user properties. So what is put here reaches exactly this
+ * <p>Jakarta WebSocket 2.1 (the specification's handshake-modification rules and
+ * {@code Session#getUserProperties()}; jakartaee/websocket issue 235): the user properties
+ * {@code modifyHandshake} sees are a per-connection shallow copy of the endpoint's, and they become that
+ * connection's session user properties. So what is put here reaches exactly this
  * connection's {@code onOpen} through {@code session.getUserProperties()}, never another's, even
  * when handshakes run concurrently ({@code WebSocketIT} checks it on both servers).
  */
