@@ -27,8 +27,9 @@ import jakarta.ws.rs.sse.SseEventSink;
  * <p>Per key the stream gives what a stream of its own would: a topic's events in order (replay
  * after the key's position, or the {@code missed} signal), a job's latest snapshot, its live tail
  * latest-wins and its terminal; then an {@code end} frame for that key while the stream stays open for
- * the others. {@link SubscriberConnecting} observers decide per topic. The connection has one bounded
- * queue (the options' queue size and slow-subscriber policy apply to it) and one writer.
+ * the others. {@link SubscriberConnecting} observers decide per topic. The connection has one queue,
+ * bounded at the queue size for each key it follows (the options' or {@code sse.queue-size}; the
+ * options' slow-subscriber policy or the configured one applies), and one writer.
  */
 public interface Streams {
 

@@ -56,17 +56,18 @@ class StreamsOverflowTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> topics.subscriberCount("mux-overflow") == 1);
         topics.publish("mux-overflow", "e0");
         assertThat(slow.blocked.await(5, TimeUnit.SECONDS)).isTrue(); // e0 is being written
-        for (int i = 1; i <= 9; i++) {
-            topics.publish("mux-overflow", "e" + i); // e1..e3 fit, e4..e9 overflow
+        for (int i = 1; i <= 12; i++) {
+            topics.publish("mux-overflow", "e" + i); // the bound is 3 per key, 2 keys: e1..e6 fit, e7..e12 overflow
         }
         slow.release.countDown();
-        await().atMost(Duration.ofSeconds(5)).until(() -> slow.frames.size() == 5);
-        topics.publish("mux-overflow", "e10");
-        await().atMost(Duration.ofSeconds(5)).until(() -> slow.frames.size() == 6);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.frames.size() == 8);
+        topics.publish("mux-overflow", "e13");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.frames.size() == 9);
         assertThat(slow.data()).containsExactly("topic:mux-overflow\ne0", "topic:mux-overflow\ne1",
-                "topic:mux-overflow\ne2", "topic:mux-overflow\ne3",
-                "topic:mux-overflow\n{\"reason\":\"queue-overflow\",\"dropped\":6}", "topic:mux-overflow\ne10");
-        assertThat(slow.frames.get(4).name()).isEqualTo("missed");
+                "topic:mux-overflow\ne2", "topic:mux-overflow\ne3", "topic:mux-overflow\ne4",
+                "topic:mux-overflow\ne5", "topic:mux-overflow\ne6",
+                "topic:mux-overflow\n{\"reason\":\"queue-overflow\",\"dropped\":6}", "topic:mux-overflow\ne13");
+        assertThat(slow.frames.get(7).name()).isEqualTo("missed");
         assertThat(topics.subscriberCount("mux-quiet")).isEqualTo(1);
         slow.closed = true;
     }
@@ -80,21 +81,21 @@ class StreamsOverflowTest {
         topics.publish("mux-ring", "e0");
         assertThat(slow.blocked.await(5, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 9; i++) {
-            topics.publish("mux-ring", "e" + i);
+            topics.publish("mux-ring", "e" + i); // the bound is 3 per key, 2 keys: e7 overflows
         }
         slow.release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> slow.closed);
         assertThat(slow.data()).as("what was queued, then the end").containsExactly("replay:mux-ring\ne0",
-                "replay:mux-ring\ne1", "replay:mux-ring\ne2", "replay:mux-ring\ne3");
+                "replay:mux-ring\ne1", "replay:mux-ring\ne2", "replay:mux-ring\ne3", "replay:mux-ring\ne4",
+                "replay:mux-ring\ne5", "replay:mux-ring\ne6");
         await().atMost(Duration.ofSeconds(5)).until(() -> topics.subscriberCount("mux-other") == 0);
 
         OverflowSignalTest.GatedSink resumed = new OverflowSignalTest.GatedSink();
         resumed.release.countDown();
         streams.subscribe(keys, resumed, sse, SubscribeOptions.builder().queueSize(3)
-                .lastEventId(slow.frames.get(3).id()).build());
-        await().atMost(Duration.ofSeconds(5)).until(() -> resumed.frames.size() == 6);
-        assertThat(resumed.data()).containsExactly("replay:mux-ring\ne4", "replay:mux-ring\ne5", "replay:mux-ring\ne6",
-                "replay:mux-ring\ne7", "replay:mux-ring\ne8", "replay:mux-ring\ne9");
+                .lastEventId(slow.frames.get(6).id()).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> resumed.frames.size() == 3);
+        assertThat(resumed.data()).containsExactly("replay:mux-ring\ne7", "replay:mux-ring\ne8", "replay:mux-ring\ne9");
         resumed.closed = true;
     }
 }

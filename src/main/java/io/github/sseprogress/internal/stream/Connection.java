@@ -51,6 +51,8 @@ public final class Connection {
     private final Map<String, Member> members = new LinkedHashMap<>();
     /** SSE: keys not ended yet; the stream closes when none is left. */
     private final AtomicInteger live = new AtomicInteger();
+    /** Keys followed now (SSE: every key of the request), for the queue's bound. */
+    private volatile int keys;
     private volatile Subscriber subscriber;
 
     Connection(StreamsBean owner, boolean websocket, Sse sse, SubscribeOptions request, SlowSubscriberPolicy policy,
@@ -114,6 +116,7 @@ public final class Connection {
             }
             ordered.add(m);
         }
+        this.keys = ordered.size();
         return ordered;
     }
 
@@ -135,6 +138,7 @@ public final class Connection {
             }
             m = new Member(this, key, false, last);
             members.put(key, m);
+            keys = members.size();
         }
         owner.attach(this, m);
     }
@@ -156,8 +160,12 @@ public final class Connection {
     }
 
     /** The keys followed now (WebSocket; SSE: every key of the request). */
-    public synchronized int keyCount() {
-        return websocket ? members.size() : ordered.size();
+    public int keyCount() {
+        return keys;
+    }
+
+    int keys() {
+        return keys;
     }
 
     /** WebSocket: a message to the client outside any key (an {@code error} answer), in order with the rest. */
@@ -197,6 +205,7 @@ public final class Connection {
         synchronized (this) {
             all = new ArrayList<>(websocket ? members.values() : ordered);
             members.clear();
+            keys = 0;
         }
         for (Member m : all) {
             m.leave(why);
@@ -290,6 +299,7 @@ public final class Connection {
         if (websocket) {
             synchronized (this) {
                 members.remove(m.key, m);
+                keys = members.size();
             }
         } else if (live.decrementAndGet() == 0) {
             subscriber.closeAfterDrain(DisconnectReason.TERMINAL); // every key ended

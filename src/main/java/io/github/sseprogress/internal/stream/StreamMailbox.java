@@ -8,7 +8,8 @@ import io.github.sseprogress.internal.wire.PreparedEvent;
 
 /**
  * The one queue of a multiplexed {@link Connection}: the connection's own frames (its opening frame)
- * and its members' entries, in one FIFO. A topic event counts against the bound; markers (a job's
+ * and its members' entries, in one FIFO. A topic event counts against the bound (the configured queue
+ * size for each key the connection follows, so a key is as well served as on a stream of its own); markers (a job's
  * token, a loss marker, a key's end, a member's replay) are at most a few per key and go beyond it.
  * {@link #poll()} runs on the connection's single writer and hands each entry to
  * {@link Connection#frame}, which turns it into the frame to write (or skips it).
@@ -28,17 +29,18 @@ final class StreamMailbox implements Mailbox {
 
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger bounded = new AtomicInteger();
-    private final int capacity;
+    private final int perKey;
     private final Connection connection;
 
-    StreamMailbox(int capacity, Connection connection) {
-        this.capacity = capacity;
+    /** A bound of {@code perKey} events for each key the connection follows. */
+    StreamMailbox(int perKey, Connection connection) {
+        this.perKey = perKey;
         this.connection = connection;
     }
 
     /** Queues a topic's event for a member; {@code false} when the bound is reached. */
     boolean offer(Member member, PreparedEvent event) {
-        if (bounded.incrementAndGet() > capacity) {
+        if (bounded.incrementAndGet() > (long) perKey * Math.max(1, connection.keys())) {
             bounded.decrementAndGet();
             return false;
         }
