@@ -290,9 +290,10 @@ export function connect(url, options = {}) {
 
   // ----- what every key does with what arrives for it (both transports) -----
 
-  const finishKey = entry => {
+  const finishKey = (entry, { awaitEnd = false } = {}) => {
     entry.closed = true;
     if (entries.get(entry.key) === entry) entries.delete(entry.key);
+    if (awaitEnd && socket) awaitingEnd.add(entry.key); // the server's end frame is still to come
     if (entries.size === 0) shutdown(); // nothing left to follow: no idle connection
   };
 
@@ -325,7 +326,7 @@ export function connect(url, options = {}) {
       const terminal = entry.isTerminal(entry.latest);
       if (terminal) {
         entry.done = true;
-        finishKey(entry); // the server ends the key next; nothing more to follow
+        finishKey(entry, { awaitEnd: true }); // the server ends the key next; nothing more to follow
       }
       call(entry.options.onProgress, entry.latest, event);
       if (terminal) call(entry.options.onDone, entry.latest, event);
@@ -424,11 +425,16 @@ export function connect(url, options = {}) {
   // ----- WebSocket: subscribe / unsubscribe messages on one socket -----
 
   let socket = null;
+  // Keys this client stopped following on the open socket (unsubscribed, or a job past its terminal)
+  // whose end frame has not come yet: the server still holds them, and refuses a second subscribe of
+  // the same key until then. A key followed again meanwhile is subscribed when that end arrives.
+  const awaitingEnd = new Set();
 
   const send = message => {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   };
   const subscribe = entry => {
+    if (awaitingEnd.has(entry.key)) return; // sent when the earlier subscription's end arrives
     const message = { subscribe: entry.key };
     if (entry.position !== "") message.last = entry.position;
     send(message);
@@ -462,6 +468,14 @@ export function connect(url, options = {}) {
         }
         return;
       }
+      if (awaitingEnd.has(message.key)) { // the earlier subscription of this key: not the current entry's
+        if (message.event === "end") {
+          awaitingEnd.delete(message.key);
+          const again = entries.get(message.key);
+          if (again) subscribe(again);
+        }
+        return;
+      }
       const entry = entries.get(message.key);
       if (entry && typeof message.id === "string" && message.id !== "") entry.position = message.id;
       deliver(message.key, message.event || "message", message.data ?? "", event, message.id);
@@ -469,6 +483,7 @@ export function connect(url, options = {}) {
     ws.addEventListener("close", event => {
       if (ws !== socket) return;
       socket = null;
+      awaitingEnd.clear();
       connected = false;
       if (closed || entries.size === 0) return;
       broke({ fatal: true, retryInMs: backoff(), event, code: event.code });
@@ -505,6 +520,7 @@ export function connect(url, options = {}) {
     if (socket) {
       const ws = socket;
       socket = null;
+      awaitingEnd.clear();
       ws.close(1000);
     }
   }
@@ -546,8 +562,9 @@ export function connect(url, options = {}) {
       shutdown();
     } else if (transport === "sse") {
       schedule();
-    } else {
+    } else if (socket && socket.readyState === WebSocket.OPEN && !awaitingEnd.has(key)) {
       send({ unsubscribe: key });
+      awaitingEnd.add(key);
     }
     return true;
   }

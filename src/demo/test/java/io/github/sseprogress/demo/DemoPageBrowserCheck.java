@@ -450,8 +450,14 @@ class DemoPageBrowserCheck {
                 .header("Accept", "text/event-stream").header("Last-Event-ID", end.id()).GET());
         assertThat(again.statusCode()).as("every key ended: %s", again.body()).isEqualTo(204);
 
-        HttpResponse<String> unknown = send(HttpRequest.newBuilder(BASE.resolve("api/streams?job=AAAAAAAAAAAAAAAAAAAAAA"))
-                .header("Accept", "text/event-stream").GET());
+        HttpResponse<String> unknown;
+        try {
+            unknown = send(HttpRequest.newBuilder(BASE.resolve("api/streams?job=AAAAAAAAAAAAAAAAAAAAAA"))
+                    .header("Accept", "text/event-stream").GET());
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new AssertionError("the stream of one unknown key did not close after that key's end frame"
+                    + " (docs/STREAMS.md: the stream closes after the last key ended)", e);
+        }
         assertThat(unknown.statusCode()).isEqualTo(200);
         assertThat(frames(unknown.body())).as(unknown.body()).singleElement().satisfies(f -> {
             assertThat(f.key()).isEqualTo("job:AAAAAAAAAAAAAAAAAAAAAA");
@@ -562,6 +568,112 @@ class DemoPageBrowserCheck {
         }
     }
 
+    /**
+     * connect() against stand-ins for EventSource and WebSocket (no server): over SSE the keys added in
+     * one task share one request; removing one key and adding another reopens once, with the remaining
+     * keys in order and {@code lastEventId} carrying each key's position re-ordered for them ({@code ~}
+     * inside a position encoded as {@code %7E}), the old stream closed and its late events ignored; an
+     * {@code end} {@code not-found} is fatal for that key only. Over WebSocket: subscribe messages with
+     * {@code last}, unsubscribe without reconnecting, and after a drop a reopen that resubscribes every
+     * key from its last position.
+     */
+    @Test
+    @Order(5)
+    void connectTracksEveryKeysPosition() {
+        openPage();
+        Object sse = ((JavascriptExecutor) driver).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import(new URL("sse-progress/sse-progress.js", document.baseURI).href).then(async m => {
+                  const made = [];
+                  class Fake {
+                    constructor(url) { this.url = String(url); this.readyState = 0; this.l = {}; made.push(this); }
+                    addEventListener(n, f) { (this.l[n] ||= []).push(f); }
+                    close() { this.readyState = 2; }
+                    emit(type, data, id) { (this.l[type] || []).forEach(f => f.call(this, { type, data, lastEventId: id })); }
+                  }
+                  Fake.CLOSED = 2;
+                  const saved = window.EventSource;
+                  window.EventSource = Fake;
+                  try {
+                    const seen = [];
+                    const query = url => [...new URL(url).searchParams].map(([k, v]) => k + "=" + v).join("&");
+                    const c = m.connect("api/streams");
+                    c.trackJob("job:A", { onProgress: p => seen.push("A " + p.progress) });
+                    c.followTopic("topic:news", { lastEventId: "e1-5", onEvent: (d, e) => seen.push("news " + d + " @" + e.lastEventId) });
+                    c.trackJob("job:B", { onProgress: p => seen.push("B " + p.progress),
+                                          onError: e => seen.push("B " + e.fatal + " " + e.reason + " " + e.status) });
+                    await Promise.resolve();
+                    const first = made[0];
+                    first.emit("message", 'job:A\\n{"status":"processing","progress":10}', "a-1~e1-5~");
+                    first.emit("message", "topic:news\\nhello", "a-1~e1%7E6~");
+                    first.emit("message", 'job:B\\n{"status":"processing","progress":5}', "a-1~e1%7E6~b-1");
+                    c.remove("job:A");
+                    c.followTopic("topic:clock", {});
+                    await Promise.resolve();
+                    first.emit("message", 'job:B\\n{"status":"processing","progress":99}', "a-1~e1%7E6~b-9");
+                    const second = made[1];
+                    second.emit("end", 'job:B\\n{"reason":"not-found","status":404}', "e1%7E6~!~");
+                    c.close();
+                    done([made.length, query(first.url), first.readyState, query(second.url), second.readyState,
+                          seen.join(", "), c.keys.length].join(" | "));
+                  } finally {
+                    window.EventSource = saved;
+                  }
+                }).catch(e => done("failed: " + e));
+                """);
+        assertThat(sse).isEqualTo("2 | job=A&topic=news&job=B&lastEventId=~e1-5~ | 2"
+                + " | topic=news&job=B&topic=clock&lastEventId=e1%7E6~b-1~ | 2"
+                + " | A 10, news hello @e1~6, B 5, B true not-found 404 | 0");
+
+        Object ws = ((JavascriptExecutor) driver).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import(new URL("sse-progress/sse-progress.js", document.baseURI).href).then(async m => {
+                  const made = [];
+                  class Fake {
+                    constructor(url) { this.url = String(url); this.readyState = 0; this.sent = []; this.l = {}; made.push(this); }
+                    addEventListener(n, f) { (this.l[n] ||= []).push(f); }
+                    send(text) { this.sent.push(text); }
+                    close() { this.readyState = 3; }
+                    fire(n, e) { (this.l[n] || []).forEach(f => f(e)); }
+                    open() { this.readyState = 1; this.fire("open", {}); }
+                    message(o) { this.fire("message", { data: JSON.stringify(o) }); }
+                  }
+                  Fake.OPEN = 1;
+                  const saved = window.WebSocket;
+                  window.WebSocket = Fake;
+                  try {
+                    const seen = [];
+                    const c = m.connect("api/ws", { transport: "websocket", minRetryMs: 10 });
+                    c.trackJob("job:A", { onProgress: p => seen.push("A " + p.progress),
+                                          onError: e => seen.push("A " + e.fatal + " " + e.retryInMs) });
+                    c.followTopic("topic:news", { lastEventId: "e1-5", onEvent: (d, e) => seen.push("news " + d + " @" + e.lastEventId) });
+                    const first = made[0];
+                    first.open();
+                    first.message({ key: "job:A", id: "a-1", data: '{"status":"processing","progress":10}' });
+                    first.message({ key: "topic:news", id: "e1-6", data: "hello" });
+                    c.trackJob("job:C", {});
+                    c.remove("job:C");
+                    first.readyState = 3;
+                    first.fire("close", { code: 4000 });
+                    await new Promise(resolve => { // the reopen after the 10 ms backoff
+                      const poll = setInterval(() => { if (made.length === 2) { clearInterval(poll); resolve(); } }, 5);
+                    });
+                    const second = made[1];
+                    second.open();
+                    c.close();
+                    done([made.length, first.url, first.sent.join(" "), second.sent.join(" "), seen.join(", ")].join(" | "));
+                  } finally {
+                    window.WebSocket = saved;
+                  }
+                }).catch(e => done("failed: " + e));
+                """);
+        String wsUrl = BASE.resolve("api/ws").toString().replaceFirst("^http", "ws");
+        assertThat(ws).isEqualTo("2 | " + wsUrl
+                + " | {\"subscribe\":\"job:A\"} {\"subscribe\":\"topic:news\",\"last\":\"e1-5\"} {\"subscribe\":\"job:C\"} {\"unsubscribe\":\"job:C\"}"
+                + " | {\"subscribe\":\"job:A\",\"last\":\"a-1\"} {\"subscribe\":\"topic:news\",\"last\":\"e1-6\"}"
+                + " | A 10, news hello @e1-6, A false 10");
+    }
+
     /** Ten jobs over SSE: at most two connections, and a reload mid-job resumes every bar. */
     @Test
     @Order(8)
@@ -580,10 +692,7 @@ class DemoPageBrowserCheck {
         driver.get(BASE.resolve(transport.equals("sse") ? "" : "?transport=websocket").toString());
         awaitReady();
         assertThat(driver.findElement(By.tagName("body")).getDomAttribute("data-transport")).isEqualTo(transport);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            ids.add(startJob(40, 300, false));
-        }
+        List<String> ids = startJobs(10, 60, 300);
         java.util.Map<String, Integer> before = new java.util.HashMap<>();
         for (String id : ids) {
             before.put(id, awaitProgressAtLeast(id, 5));
@@ -743,6 +852,43 @@ class DemoPageBrowserCheck {
         }
         driver.findElement(By.id("start-job")).click();
         return wait(Duration.ofSeconds(30)).until(d -> jobIds().stream().filter(i -> !before.contains(i)).findFirst().orElse(null));
+    }
+
+    /**
+     * Starts n jobs with the page's form, one after another (each once the previous one's card is
+     * there), in the page itself: Selenium round trips per job would let the first jobs end before the
+     * last start. Returns the new jobs' ids, oldest first.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<String> startJobs(int n, int steps, int delayMs) {
+        setValue("steps", Integer.toString(steps));
+        setValue("delay", Integer.toString(delayMs));
+        WebElement failBox = driver.findElement(By.id("fail"));
+        if (failBox.isSelected()) {
+            failBox.click();
+        }
+        List<String> ids = (List<String>) ((JavascriptExecutor) driver).executeAsyncScript("""
+                const [n, done] = arguments;
+                const ids = () => [...document.querySelectorAll(".job")].map(c => c.dataset.jobId);
+                const known = new Set(ids()), started = [];
+                const next = () => {
+                  if (started.length === n) return done(started);
+                  document.getElementById("start-job").click();
+                  const observer = new MutationObserver(() => {
+                    const fresh = ids().find(id => !known.has(id));
+                    if (fresh === undefined) return;
+                    observer.disconnect();
+                    known.add(fresh);
+                    started.push(fresh);
+                    next();
+                  });
+                  observer.observe(document.getElementById("jobs"), { childList: true });
+                };
+                next();
+                """, n);
+        assertThat(ids).as("jobs started").hasSize(n).doesNotHaveDuplicates();
+        assertThat(driver.findElement(By.id("job-error")).isDisplayed()).isFalse();
+        return ids;
     }
 
     private static void setValue(String id, String value) {
