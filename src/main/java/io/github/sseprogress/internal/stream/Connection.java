@@ -54,6 +54,8 @@ public final class Connection {
     /** Keys followed now (SSE: every key of the request), for the queue's bound. */
     private volatile int keys;
     private volatile Subscriber subscriber;
+    /** SSE: every key has ended (set by the writer); the stream closes after what is queued. */
+    private volatile boolean allEnded;
 
     Connection(StreamsBean owner, boolean websocket, Sse sse, SubscribeOptions request, SlowSubscriberPolicy policy,
             int queueSize, Counters counters, Executor callbacks) {
@@ -79,6 +81,9 @@ public final class Connection {
      */
     void writer(Subscriber s) {
         this.subscriber = s;
+        if (allEnded) {
+            s.closeAfterDrain(DisconnectReason.TERMINAL);
+        }
         s.scheduleDrain();
     }
 
@@ -302,7 +307,13 @@ public final class Connection {
                 keys = members.size();
             }
         } else if (live.decrementAndGet() == 0) {
-            subscriber.closeAfterDrain(DisconnectReason.TERMINAL); // every key ended
+            // Every key ended. The writer may run before writer(s) stored the subscriber (its opening
+            // frame schedules it): both sides check the other's volatile write, so one of them closes.
+            allEnded = true;
+            Subscriber s = subscriber;
+            if (s != null) {
+                s.closeAfterDrain(DisconnectReason.TERMINAL);
+            }
         }
     }
 
