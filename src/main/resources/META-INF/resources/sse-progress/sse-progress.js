@@ -7,7 +7,7 @@
  *
  *   trackJob("api/jobs/" + id + "/events", {
  *     onProgress: p => render(p),            // {status, progress, step, message, data}
- *     onDone: p => console.log(p.status),    // "completed" or "failed"; the stream is closed
+ *     onDone: p => console.log(p.status),    // "completed", "failed" or "cancelled"; the stream is closed
  *   });
  *   followTopic("api/topics/news/events", {
  *     onEvent: (data, e) => console.log(e.type, data),
@@ -37,7 +37,7 @@
  * License: Apache-2.0.
  */
 
-const TERMINAL = new Set(["completed", "failed"]);
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 /** The data of an SSE event: parsed JSON when it is JSON, else the text as it came. */
 export function parseData(text) {
@@ -48,7 +48,7 @@ export function parseData(text) {
   }
 }
 
-/** Whether a payload is the standard Progress terminal ({"status":"completed"|"failed"}). */
+/** Whether a payload is the standard Progress terminal ({"status":"completed"|"failed"|"cancelled"}). */
 export function isTerminalProgress(payload) {
   return payload !== null && typeof payload === "object" && TERMINAL.has(payload.status);
 }
@@ -81,7 +81,7 @@ function requireEventSource() {
  *        browser gave up (unknown or expired job: 404; the job had ended: 204; server error): no more events
  * @param {() => void} [options.onOpen] the stream is (re)connected
  * @param {(payload:any) => boolean} [options.isTerminal] which payload ends the job; default: status
- *        "completed" or "failed". The server also ends the stream itself after the terminal event.
+ *        "completed", "failed" or "cancelled". The server also ends the stream itself after the terminal event.
  * @param {boolean} [options.withCredentials] send cookies on a cross-origin stream
  * @returns {{close: () => void, readonly closed: boolean, readonly latest: any}}
  */
