@@ -286,7 +286,16 @@ public final class Subscriber implements SseEventSink, Outlet {
                 draining.set(false);
                 return;
             }
-            PreparedEvent next = mailbox.poll();
+            PreparedEvent next;
+            try {
+                next = mailbox.poll();
+            } catch (RuntimeException e) {
+                // A library defect in preparing a frame: end the stream (the client reconnects) rather
+                // than leave the writer dead with the stream open and silent.
+                LOG.log(Level.WARNING, "an SSE frame could not be prepared; the stream is closed", e);
+                close(DisconnectReason.SHUTDOWN);
+                continue;
+            }
             if (next == null && heartbeatFramesDue > 0) {
                 heartbeatFramesDue--;
                 next = heartbeatFrame;
