@@ -64,7 +64,7 @@ class DeadClientEvictionIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return ItDeployment.war().addClass(HeapResource.class);
+        return ItDeployment.war().addClasses(HeapResource.class, LibraryLogProbe.class);
     }
 
     @ArquillianResource
@@ -82,6 +82,8 @@ class DeadClientEvictionIT {
         String topic = "dead-" + UUID.randomUUID().toString().substring(0, 8);
         // -Dit.deadClient.boundSeconds: for measuring an unbounded configuration only
         Duration bound = Duration.ofSeconds(Long.getLong("it.deadClient.boundSeconds", DEADLINE.toSeconds()));
+        post("api/library-log/clear", "");
+        ItServerLog.Mark logBefore = ItServerLog.mark();
         SseClient healthy = SseClient.open(base, "api/topics/" + topic + "/events");
         List<Socket> dead = new ArrayList<>();
         ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor();
@@ -152,6 +154,10 @@ class DeadClientEvictionIT {
                 SseClient.Event e = healthy.expect(WAIT);
                 assertTrue(e.data().startsWith(i + ":"), "event " + i + " in order: " + e.data().substring(0, 12));
             }
+            // issue 14 item 5: evicting dead clients (the write timeout) and their resets is normal operation: nothing
+            // above FINE from the library, no ERROR/WARNING from the server; the evictions are counted instead (above)
+            ItServerLog.assertNoErrorsOrWarningsSince(logBefore, "dead clients evicted by the write timeout, then reset");
+            assertEquals("", get("api/library-log").body(), "the library logged above FINE for evicted dead clients");
         } finally {
             publisher.shutdownNow();
             healthy.close();
