@@ -70,6 +70,18 @@ public class LibraryLogProbe {
         }
     }
 
+    /**
+     * Logs one INFO record under the library's logger name, as the library would: proves, on each server,
+     * that this probe sees the library's records at all (an empty answer then means "none", not "not seen").
+     */
+    @POST
+    @Path("control")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String control() {
+        Logger.getLogger(LIBRARY + ".internal.QuietLogsControl").info("quiet-logs control record");
+        return records();
+    }
+
     /** Forgets the records seen so far (a test's starting point); also installs the handler on first use. */
     @POST
     @Path("clear")

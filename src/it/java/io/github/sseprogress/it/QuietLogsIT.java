@@ -113,6 +113,9 @@ class QuietLogsIT {
                 "clients leaving (FIN and RST) topic, job and multiplexed streams, a 204 and a 404");
         String library = send("GET", "api/library-log", 200);
         assertEquals("", library, "the library logged above FINE for normal client behaviour");
+        // the control: a record under the library's logger name is seen (so the empty answer above means none)
+        assertEquals("INFO io.github.sseprogress.internal.QuietLogsControl: quiet-logs control record",
+                send("POST", "api/library-log/control", 200));
     }
 
     private void publish(String topic, String body) throws Exception {
