@@ -79,12 +79,14 @@ class ProgressSteeringIT {
         assertEquals(Map.of("status", "processing", "progress", 10, "step", "Scanning"), numbersAsInts(first),
                 "the first percentage: nothing to derive a rate from yet");
 
-        // samples closer than 100 ms are merged: publish one percent more each time until a rate comes
+        // samples closer than 100 ms are merged: publish one percent more every 20 ms or so (the pace of
+        // the simulated work, not a wait for the server: each snapshot is awaited) until a rate comes
         Map<String, Object> withRate = null;
         int pct = 10;
         while (withRate == null) {
             pct++;
-            assertTrue(pct < 100, "no rate after 89 percentages published one by one");
+            Thread.sleep(20);
+            assertTrue(pct < 100, "no rate after 89 percentages published 20 ms apart");
             publish(id, pct, "Scanning");
             Map<String, Object> m = data(stream.expect(WAIT));
             assertEquals(pct, ((Number) m.get("progress")).intValue(), () -> "latest-wins, one at a time: " + m);
