@@ -207,7 +207,7 @@ public class JobResource {
                 return; // interrupted (application stopping) or dropped: the safety net finishes it
             }
             if (job.isCancelRequested()) {
-                cancel(job, job.step("Cleaning up", 1), 0, 1, steps, delayMs);
+                cancel(job, job.step("Cleaning up", 1), "Counting items", 0, 1, delayMs);
                 return;
             }
             int[] counts = phaseCounts(steps);
@@ -221,7 +221,7 @@ public class JobResource {
                         step++;
                         boolean slept = sleep(cancelled, delayMs);
                         if (job.isCancelRequested()) {
-                            cancel(job, current.step("Cleaning up", 1), (step - 1) * 100 / steps, step, steps, delayMs);
+                            cancel(job, current.step("Cleaning up", 1), PHASES[phase], (step - 1) * 100 / steps, step, delayMs);
                             return;
                         }
                         if (!slept || job.isFinished()) {
@@ -248,13 +248,13 @@ public class JobResource {
 
         /**
          * The cancel path: the open "Cleaning up" step (a new step name: the snapshot is sent, with
-         * {@code cancelRequested}) for one delay, at most {@link #MAX_CLEAN_UP_MS}, then the terminal.
+         * {@code cancelRequested}) for one delay, at most {@link #MAX_CLEAN_UP_MS}, then the terminal, naming
+         * the phase it stopped in.
          */
-        private static void cancel(Job job, Job.Step cleanUp, int done, int step, int steps, int delayMs) {
+        private static void cancel(Job job, Job.Step cleanUp, String phase, int done, int step, int delayMs) {
             try (cleanUp) {
                 sleep(new CountDownLatch(1), Math.min(delayMs, MAX_CLEAN_UP_MS));
-                job.finish(new Progress(Progress.Status.CANCELLED, done, "Step " + step + " of " + steps,
-                        "Cancelled before step " + step, null));
+                job.finish(new Progress(Progress.Status.CANCELLED, done, phase, "Cancelled before step " + step, null));
             }
         }
 

@@ -690,6 +690,7 @@ class DemoPageBrowserCheck {
         assertThat(cancelled.body()).isEqualTo("{\"id\":\"" + id + "\",\"cancelRequested\":true}");
         java.util.Map<String, Object> status = awaitServerStatus("api/jobs/" + id, "cancelled");
         assertThat((String) status.get("message")).startsWith("Cancelled before step ");
+        assertThat(status.get("step")).as("the phase it stopped in").isIn("Counting items", "Preparing");
         assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/jobs/" + id)).DELETE()), 409, "a second cancel");
         assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/jobs/AAAAAAAAAAAAAAAAAAAAAA")).DELETE()), 404,
                 "cancel of an unknown job");
@@ -780,6 +781,7 @@ class DemoPageBrowserCheck {
                 .endsWith("processing,cancelling,cancelled");
         assertThat(text(card, ".status")).isEqualToIgnoringCase("cancelled");
         assertThat(text(card, ".message")).startsWith("Cancelled before step ");
+        assertThat(text(card, ".step")).as("the phase it stopped in").isIn("Preparing", "Processing");
         assertThat(text(card, ".rate")).isEmpty();
         assertThat(text(card, ".eta")).isEmpty();
         assertThat(card.findElement(By.cssSelector(".cancel")).isDisplayed()).isFalse();
@@ -816,6 +818,7 @@ class DemoPageBrowserCheck {
         assertThat(card.getDomAttribute("data-states")).isEqualTo("indeterminate,cancelling,cancelled");
         assertThat(card.getDomAttribute("data-indeterminate")).isEqualTo("false");
         assertThat(text(card, ".message")).isEqualTo("Cancelled before step 1");
+        assertThat(text(card, ".step")).isEqualTo("Counting items");
     }
 
     private static String text(WebElement card, String selector) {
