@@ -1,7 +1,7 @@
 // The demo page. Plain ES module, no build step; the client comes from the library jar.
 // Everything the page follows (its jobs, shared jobs, the announcements, the topic feed and the clock)
 // goes over ONE connection: GET api/streams (SSE, default) or the WebSocket api/ws (?transport=websocket).
-import { connect } from "./sse-progress/sse-progress.js";
+import { connect, formatEta } from "./sse-progress/sse-progress.js";
 
 const $ = id => document.getElementById(id);
 const JOBS_KEY = "sse-progress-demo/jobs";
@@ -41,24 +41,28 @@ const saveJobs = jobs => localStorage.setItem(JOBS_KEY, JSON.stringify(jobs.slic
 const forgetJob = id => saveJobs(storedJobs().filter(j => j.id !== id));
 const trackers = new Map();
 
-function newCard(className) {
+function newCard(className, cancelUrl) {
   const card = document.createElement("li");
   card.className = "card " + className;
   card.dataset.status = "connecting";
   card.dataset.history = "";
+  card.dataset.states = "";
+  card.dataset.cancelUrl = cancelUrl;
   card.innerHTML = `
     <div class="top">
       <span class="id"></span><span class="config"></span><span class="status">connecting</span>
+      <button type="button" class="cancel secondary" hidden>Cancel</button>
     </div>
     <div class="track"><div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"></div></div>
-    <div class="detail"><span class="pct">–</span><span class="step"></span><span class="message"></span></div>`;
+    <div class="detail"><span class="pct">–</span><span class="step"></span><span class="rate"></span><span class="eta"></span><span class="message"></span></div>`;
+  card.querySelector(".cancel").addEventListener("click", () => cancel(card));
   return card;
 }
 
 function jobCard(job) {
   let card = document.querySelector(`.job[data-job-id="${CSS.escape(job.id)}"]`);
   if (card) return card;
-  card = newCard("job");
+  card = newCard("job", `api/jobs/${encodeURIComponent(job.id)}`);
   card.dataset.jobId = job.id;
   card.querySelector(".id").textContent = "job " + job.id.slice(0, 8);
   card.querySelector(".id").title = job.id;
@@ -68,19 +72,67 @@ function jobCard(job) {
   return card;
 }
 
+/** A rate in percent per second, as sent ("rate"): one decimal below 10, whole above; "" when absent. */
+const formatRate = rate =>
+  typeof rate === "number" && Number.isFinite(rate) ? `${rate < 10 ? rate.toFixed(1) : Math.round(rate)} %/s` : "";
+
+/**
+ * What the card says about the job: its terminal status, "cancelling" once someone asked it to cancel
+ * (the snapshots carry cancelRequested), "indeterminate" while it reports no percentage, else "processing".
+ */
+const stateOf = p =>
+  p.status !== "processing" ? p.status : p.cancelRequested ? "cancelling" : p.indeterminate ? "indeterminate" : "processing";
+
 function render(card, p) {
   if (p === null || typeof p !== "object") return;
-  const pct = Math.max(0, Math.min(100, Number(p.progress) || 0));
+  const state = stateOf(p);
+  const running = p.status === "processing";
   card.dataset.status = p.status;
-  card.dataset.progress = String(pct);
-  card.dataset.history += (card.dataset.history ? "," : "") + pct;
+  card.dataset.state = state;
+  const states = card.dataset.states ? card.dataset.states.split(",") : [];
+  if (states[states.length - 1] !== state) card.dataset.states = [...states, state].join(",");
+  card.dataset.indeterminate = String(running && p.indeterminate === true);
   const bar = card.querySelector(".bar");
-  bar.style.width = pct + "%";
-  bar.setAttribute("aria-valuenow", String(pct));
-  card.querySelector(".status").textContent = p.status;
-  card.querySelector(".pct").textContent = pct + "%";
-  if (p.step || p.status !== "processing") card.querySelector(".step").textContent = p.step || "";
+  if (running && p.indeterminate === true) {
+    bar.removeAttribute("aria-valuenow"); // no percentage: the striped bar (demo.css) says "working"
+    card.querySelector(".pct").textContent = "…";
+  } else {
+    const pct = Math.max(0, Math.min(100, Number(p.progress) || 0));
+    card.dataset.progress = String(pct);
+    card.dataset.history += (card.dataset.history ? "," : "") + pct;
+    bar.style.width = pct + "%";
+    bar.setAttribute("aria-valuenow", String(pct));
+    card.querySelector(".pct").textContent = pct + "%";
+  }
+  card.querySelector(".status").textContent = state === "cancelling" ? "cancelling…" : state;
+  if (p.step || !running) card.querySelector(".step").textContent = p.step || "";
+  card.querySelector(".rate").textContent = running ? formatRate(p.rate) : "";
+  card.querySelector(".eta").textContent = running ? formatEta(p.eta) : "";
   card.querySelector(".message").textContent = p.message || "";
+  const cancelButton = card.querySelector(".cancel");
+  cancelButton.hidden = !running || p.cancelRequested === true;
+  if (!running) cancelButton.disabled = true;
+}
+
+/**
+ * The card's Cancel button: DELETE on the job (Tracker.cancel). 202: the job was asked and its next
+ * snapshot says cancelRequested ("cancelling…"), then its terminal "cancelled"; 409: it had already
+ * finished (its terminal is on its way); 404: the server no longer knows it.
+ */
+async function cancel(card) {
+  const button = card.querySelector(".cancel");
+  button.disabled = true;
+  button.textContent = "Cancelling…";
+  try {
+    const response = await fetch(card.dataset.cancelUrl, { method: "DELETE", headers: { Accept: "application/json" } });
+    if (response.status === 202 || response.status === 409) return;
+    const body = await response.json().catch(() => ({}));
+    throw new Error(body.error || `HTTP ${response.status}`);
+  } catch (e) {
+    card.querySelector(".message").textContent = "Could not cancel: " + e.message;
+    button.disabled = false;
+    button.textContent = "Cancel";
+  }
 }
 
 async function whyClosed(job, card) {
@@ -90,6 +142,7 @@ async function whyClosed(job, card) {
     if (response.status === 404) {
       card.dataset.status = "unknown";
       card.querySelector(".status").textContent = "gone";
+      card.querySelector(".cancel").hidden = true;
       card.querySelector(".message").textContent = "The server no longer knows this job (finished jobs are kept for a minute).";
       forgetJob(job.id);
       return;
@@ -144,7 +197,7 @@ async function startJob(event) {
 
 function clearFinished() {
   for (const card of document.querySelectorAll(".job")) {
-    if (["completed", "failed", "unknown"].includes(card.dataset.status)) {
+    if (["completed", "failed", "cancelled", "unknown"].includes(card.dataset.status)) {
       forgetJob(card.dataset.jobId);
       card.remove();
     }
@@ -171,7 +224,7 @@ const forgetShared = name => saveShared(storedShared().filter(s => s.name !== na
 function sharedCard(entry) {
   let card = document.querySelector(`.shared-job[data-shared-name="${CSS.escape(entry.name)}"]`);
   if (!card) {
-    card = newCard("shared-job");
+    card = newCard("shared-job", `api/shared/${encodeURIComponent(entry.name)}`);
     card.dataset.sharedName = entry.name;
     card.querySelector(".id").textContent = entry.name;
     $("shared").prepend(card);
@@ -188,7 +241,13 @@ function followShared(entry, { restart = false } = {}) {
   const open = sharedTrackers.get(entry.name);
   if (open && !open.closed && !restart) return; // already live (e.g. our own job's announcement)
   open?.close();
-  if (restart) card.dataset.history = "";
+  if (restart) {
+    card.dataset.history = "";
+    card.dataset.states = "";
+    const button = card.querySelector(".cancel");
+    button.disabled = false;
+    button.textContent = "Cancel";
+  }
   sharedTrackers.set(entry.name, streams.trackJob(`shared:${entry.name}`, {
     onOpen: () => card.classList.remove("reconnecting"),
     onProgress: p => render(card, p),
@@ -201,6 +260,7 @@ function followShared(entry, { restart = false } = {}) {
       sharedTrackers.delete(entry.name);
       card.dataset.status = "unknown";
       card.querySelector(".status").textContent = "gone";
+      card.querySelector(".cancel").hidden = true;
       card.querySelector(".message").textContent = "The server no longer knows this shared job.";
       forgetShared(entry.name);
     },
@@ -239,7 +299,7 @@ function followAnnouncements() {
       rememberShared(entry);
       const card = document.querySelector(`.shared-job[data-shared-name="${CSS.escape(entry.name)}"]`);
       // a finished card whose name was started again (after the retention): follow the new run from its start
-      const rerun = card && ["completed", "failed", "unknown"].includes(card.dataset.status);
+      const rerun = card && ["completed", "failed", "cancelled", "unknown"].includes(card.dataset.status);
       followShared(entry, { restart: rerun });
     },
     onError: info => (state.textContent = connectionState(info)),

@@ -6,7 +6,8 @@
  *   import { trackJob, followTopic } from "./sse-progress/sse-progress.js";
  *
  *   trackJob("api/jobs/" + id + "/events", {
- *     onProgress: p => render(p),            // {status, progress, step, message, data}
+ *     onProgress: p => render(p),            // {status, progress, step, message, data}; while running also
+ *                                            // rate (%/s), eta (s: formatEta(p.eta)), indeterminate, cancelRequested
  *     onDone: p => console.log(p.status),    // "completed", "failed" or "cancelled"; the stream is closed
  *   });
  *   followTopic("api/topics/news/events", {
@@ -53,6 +54,21 @@ export function isTerminalProgress(payload) {
   return payload !== null && typeof payload === "object" && TERMINAL.has(payload.status);
 }
 
+/**
+ * A running snapshot's remaining time (its "eta", in seconds) as a person reads it: "a few seconds
+ * left", "about 25 s left" (5 s steps), "about 2 min left", "about 3 h left"; "" when there is none
+ * (absent, not a number, negative). The estimate is a smoothed guess: show it rounded, never to the second.
+ */
+export function formatEta(seconds) {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) return "";
+  if (seconds < 10) return "a few seconds left";
+  const fives = Math.round(seconds / 5) * 5;
+  if (fives < 60) return `about ${fives} s left`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min left`;
+  return `about ${Math.round(seconds / 3600)} h left`;
+}
+
 function call(fn, ...args) {
   if (typeof fn !== "function") return;
   try {
@@ -75,8 +91,11 @@ function requireEventSource() {
  *
  * @param {string|URL} url the job's event stream, e.g. "api/jobs/ID/events"
  * @param {object} [options]
- * @param {(payload:any, event:MessageEvent) => void} [options.onProgress] every snapshot, the terminal one included
+ * @param {(payload:any, event:MessageEvent) => void} [options.onProgress] every snapshot, the terminal one included;
+ *        a running Progress also carries what the server derives: rate (%/s), eta (seconds left, see formatEta),
+ *        indeterminate (true, without progress) and cancelRequested (true once someone asked it to cancel)
  * @param {(payload:any, event:MessageEvent) => void} [options.onDone] once, with the terminal snapshot
+ *        (status "completed", "failed" or "cancelled")
  * @param {(info:{fatal:boolean, event:Event}) => void} [options.onError] the stream broke; fatal when the
  *        browser gave up (unknown or expired job: 404; the job had ended: 204; server error): no more events
  * @param {() => void} [options.onOpen] the stream is (re)connected

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import io.github.sseprogress.Job;
@@ -40,8 +42,8 @@ import jakarta.ws.rs.sse.SseEventSink;
  *   <li>{@code GET /api/jobs/{id}/events} the job as Server-Sent Events: latest snapshot, live tail,
  *       terminal event, end of stream (404 unknown; 204 to a browser that already has the terminal);</li>
  *   <li>{@code DELETE /api/jobs/{id}} asks the job to cancel ({@link Tracker#cancel}): {@code 202} while
- *       it runs (the work stops before its next step and ends {@code cancelled}), {@code 409} once it has
- *       finished, {@code 404} unknown.</li>
+ *       it runs (the work stops at once, cleans up under the step "Cleaning up" for one delay, at most a
+ *       second, and ends {@code cancelled}), {@code 409} once it has finished, {@code 404} unknown.</li>
  * </ul>
  * Ids are 128 random bits (URL-safe Base64): knowing one job's id tells nothing about another's.
  */
@@ -88,7 +90,7 @@ public class JobResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Object status(@PathParam("id") String id) {
         return tracker.latest(topic(checked(id))).<Object>map(Tracker.Snapshot::data)
-                .orElse(Progress.processing(0, "Queued")); // 404 (JSON) when unknown
+                .orElse(Progress.indeterminate("Queued")); // 404 (JSON) when unknown
     }
 
     @DELETE
@@ -115,7 +117,7 @@ public class JobResource {
      * work to the container's executor (the job ends {@code failed} when it cannot be submitted).
      */
     static void run(ManagedExecutorService executor, Job job, int steps, int delayMs, boolean fail) {
-        job.publish(Progress.processing(0, "Queued").withMessage(steps + " steps, " + delayMs + " ms each"));
+        job.publish(Progress.indeterminate("Queued").withMessage(steps + " steps, " + delayMs + " ms each"));
         try {
             executor.submit(job.wrap(() -> {
                 try {
@@ -175,8 +177,22 @@ public class JobResource {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** The work: N steps, D ms apart, reporting through {@link Job#current()} like real code would. */
+    /**
+     * The work: N steps ("items"), D ms each, reporting through {@link Job#current()} like real code would.
+     * It first counts its items for one delay without a percentage ({@link Progress#indeterminate}), then
+     * runs them in three weighted sub-steps ({@link Job#step}: "Preparing" the first 20 % of the items,
+     * "Processing" the middle, "Finishing" the last 10 %; a phase without items is left out), each
+     * reporting its own 0–100 %, so the job's bar, rate and remaining time come from the roll-up.
+     * Cancel: the {@link Job#onCancel} callback ends the current wait at once; the work then "cleans up"
+     * for one delay (at most a second) under the step "Cleaning up", which the page shows as
+     * "cancelling…" (the snapshots carry {@code cancelRequested}), and ends the job {@code cancelled}.
+     */
     static final class SimulatedWork {
+
+        /** The phases' shares of the items; the middle one takes what the others leave. */
+        private static final String[] PHASES = {"Preparing", "Processing", "Finishing"};
+        private static final double[] SHARES = {0.2, 0, 0.1};
+        static final int MAX_CLEAN_UP_MS = 1000;
 
         private SimulatedWork() {
         }
@@ -184,38 +200,68 @@ public class JobResource {
         static void run(int steps, int delayMs, boolean fail) {
             Job job = Job.current();
             int failAt = (steps + 1) / 2;
-            java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch cancelled = new CountDownLatch(1);
             job.onCancel(cancelled::countDown); // ends the wait below at once (harmless once the work is done)
-            for (int step = 1; step <= steps; step++) {
-                boolean slept = sleep(cancelled, delayMs);
-                if (job.isCancelRequested()) {
-                    int done = (step - 1) * 100 / steps;
-                    job.finish(new Progress(Progress.Status.CANCELLED, done, "Step " + step + " of " + steps,
-                            "Cancelled before step " + step, null));
-                    return;
+            job.publish(Progress.indeterminate("Counting items").withMessage(steps + " steps, " + delayMs + " ms each"));
+            if (!sleep(cancelled, delayMs) || job.isFinished()) {
+                return; // interrupted (application stopping) or dropped: the safety net finishes it
+            }
+            if (job.isCancelRequested()) {
+                cancel(job, job.step("Cleaning up", 1), "Counting items", 0, 1, delayMs);
+                return;
+            }
+            int[] counts = phaseCounts(steps);
+            int step = 0;
+            for (int phase = 0; phase < PHASES.length; phase++) {
+                if (counts[phase] == 0) {
+                    continue;
                 }
-                if (!slept || job.isFinished()) {
-                    return; // interrupted (application stopping) or dropped: the safety net finishes it
+                try (Job.Step current = job.step(PHASES[phase], 100.0 * counts[phase] / steps)) {
+                    for (int item = 1; item <= counts[phase]; item++) {
+                        step++;
+                        boolean slept = sleep(cancelled, delayMs);
+                        if (job.isCancelRequested()) {
+                            cancel(job, current.step("Cleaning up", 1), PHASES[phase], (step - 1) * 100 / steps, step, delayMs);
+                            return;
+                        }
+                        if (!slept || job.isFinished()) {
+                            return;
+                        }
+                        if (fail && step == failAt) {
+                            job.finish(new Progress(Progress.Status.FAILED, (step - 1) * 100 / steps, PHASES[phase],
+                                    "Simulated failure in step " + step, null));
+                            return;
+                        }
+                        current.progress(100.0 * item / counts[phase]);
+                    }
                 }
-                String name = "Step " + step + " of " + steps;
-                if (fail && step == failAt) {
-                    int done = (step - 1) * 100 / steps;
-                    job.finish(new Progress(Progress.Status.FAILED, done, name, "Simulated failure in step " + step, null));
-                    return;
-                }
-                job.publish(Progress.processing(step, steps, name).withMessage(message(step, steps)));
             }
             job.finish(Progress.completed(Map.of("steps", steps)).withMessage("All " + steps + " steps done"));
         }
 
-        private static String message(int step, int steps) {
-            return step == steps ? "Finishing" : "Working on item " + step;
+        /** Items per phase: 20 % and 10 % of them (rounded) for the first and last, the rest in the middle. */
+        static int[] phaseCounts(int steps) {
+            int first = (int) Math.round(steps * SHARES[0]);
+            int last = (int) Math.round(steps * SHARES[2]);
+            return new int[] {first, steps - first - last, last};
         }
 
-        /** Waits {@code millis} or until cancelled; false when the thread was interrupted. */
-        private static boolean sleep(java.util.concurrent.CountDownLatch cancelled, int millis) {
+        /**
+         * The cancel path: the open "Cleaning up" step (a new step name: the snapshot is sent, with
+         * {@code cancelRequested}) for one delay, at most {@link #MAX_CLEAN_UP_MS}, then the terminal, naming
+         * the phase it stopped in.
+         */
+        private static void cancel(Job job, Job.Step cleanUp, String phase, int done, int step, int delayMs) {
+            try (cleanUp) {
+                sleep(new CountDownLatch(1), Math.min(delayMs, MAX_CLEAN_UP_MS));
+                job.finish(new Progress(Progress.Status.CANCELLED, done, phase, "Cancelled before step " + step, null));
+            }
+        }
+
+        /** Waits {@code millis} or until {@code cancelled}; false when the thread was interrupted. */
+        private static boolean sleep(CountDownLatch cancelled, int millis) {
             try {
-                cancelled.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                cancelled.await(millis, TimeUnit.MILLISECONDS);
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -13,6 +13,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -37,7 +38,10 @@ import jakarta.ws.rs.sse.SseEventSink;
  *       {@code {"id":"{name}","new":true|false}}. Only the caller that created it runs the work (on this
  *       node); the parameters of a join are validated and otherwise ignored;</li>
  *   <li>{@code GET /api/shared/{name}} the latest snapshot, or 404;</li>
- *   <li>{@code GET /api/shared/{name}/events} the job as Server-Sent Events, as for {@code /api/jobs}.</li>
+ *   <li>{@code GET /api/shared/{name}/events} the job as Server-Sent Events, as for {@code /api/jobs};</li>
+ *   <li>{@code DELETE /api/shared/{name}} asks the shared job to cancel, for everyone who follows it, as
+ *       {@code DELETE /api/jobs/{id}} does ({@code 202}, {@code 409} finished, {@code 404} unknown); when
+ *       clustered the request reaches the node that runs the work.</li>
  * </ul>
  * Every new shared job is announced on the {@link Manager} topic {@code shared-jobs}
  * ({@code GET /api/shared-jobs/events}, {@link SharedAnnouncementsResource}, {@code {"name":…,"node":…,"steps":…,"delayMs":…,"fail":…}}), so a
@@ -98,7 +102,18 @@ public class SharedResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Object status(@PathParam("name") String name) {
         return tracker.latest(topic(checked(name))).<Object>map(Tracker.Snapshot::data)
-                .orElse(Progress.processing(0, "Queued")); // 404 (JSON) when unknown
+                .orElse(Progress.indeterminate("Queued")); // 404 (JSON) when unknown
+    }
+
+    @DELETE
+    @Path("{name}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response cancel(@PathParam("name") String name) {
+        if (tracker.cancel(topic(checked(name)))) { // 404 (JSON) when unknown
+            return Response.accepted("{\"id\":" + Problem.quote(name) + ",\"cancelRequested\":true}")
+                    .type(MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        throw Problem.conflict("The shared job has already finished");
     }
 
     @GET

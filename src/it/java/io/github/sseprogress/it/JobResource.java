@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.sseprogress.Job;
 import io.github.sseprogress.Progress;
@@ -11,6 +12,7 @@ import io.github.sseprogress.Tracker;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -39,6 +41,8 @@ public class JobResource {
     Tracker tracker;
 
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    /** Per job, one entry per run of a cancel callback registered with {@code on-cancel}: its label and thread. */
+    private final Map<String, java.util.List<String>> cancelCallbacks = new ConcurrentHashMap<>();
 
     static String topic(String id) {
         return "it-job/" + id;
@@ -61,11 +65,55 @@ public class JobResource {
         return Response.noContent().build();
     }
 
+    /** A running snapshot without a percentage ({@link Progress#indeterminate}). */
+    @POST
+    @Path("{id}/publish-indeterminate")
+    public Response publishIndeterminate(@PathParam("id") String id, @QueryParam("step") String step) {
+        job(id).publish(Progress.indeterminate(step));
+        return Response.noContent().build();
+    }
+
+    /** Registers a cancel callback, as work would ({@link Job#onCancel}); its runs are listed by {@code cancel-state}. */
+    @POST
+    @Path("{id}/on-cancel")
+    public Response onCancel(@PathParam("id") String id, @QueryParam("label") @DefaultValue("callback") String label) {
+        java.util.List<String> runs = cancelCallbacks.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>());
+        job(id).onCancel(() -> runs.add(label + "@" + Thread.currentThread().getName()));
+        return Response.noContent().build();
+    }
+
+    /** What the work sees: {@code {"cancelRequested":…,"callbacks":["label@thread",…]}}. */
+    @GET
+    @Path("{id}/cancel-state")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String cancelState(@PathParam("id") String id) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cancelRequested", job(id).isCancelRequested());
+        m.put("callbacks", cancelCallbacks.getOrDefault(id, java.util.List.of()));
+        return ItJson.of(m);
+    }
+
+    /**
+     * {@link Tracker#cancel}: {@code 202 {"cancelled":true}} while the job runs, {@code 409 {"cancelled":false}}
+     * once it has finished; an unknown topic is the library's {@code 404}.
+     */
+    @DELETE
+    @Path("{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response cancel(@PathParam("id") String id) {
+        boolean asked = tracker.cancel(topic(id));
+        return Response.status(asked ? 202 : 409).entity("{\"cancelled\":" + asked + "}")
+                .type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
     @POST
     @Path("{id}/finish")
     @Produces(MediaType.APPLICATION_JSON)
-    public String finish(@PathParam("id") String id, @QueryParam("failed") String failed) {
-        boolean won = job(id).finish(failed == null ? Progress.completed(Map.of("ok", true)) : Progress.failed(failed));
+    public String finish(@PathParam("id") String id, @QueryParam("failed") String failed,
+            @QueryParam("cancelled") String cancelled) {
+        Progress terminal = cancelled != null ? Progress.cancelled(cancelled)
+                : failed == null ? Progress.completed(Map.of("ok", true)) : Progress.failed(failed);
+        boolean won = job(id).finish(terminal);
         return "{\"won\":" + won + "}";
     }
 

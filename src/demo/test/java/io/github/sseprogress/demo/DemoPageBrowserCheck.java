@@ -674,6 +674,175 @@ class DemoPageBrowserCheck {
                 + " | A 10, news hello @e1-6, A false 10");
     }
 
+    /**
+     * Cancel over plain HTTP (issue 13): {@code DELETE /api/jobs/{id}} on a running job is {@code 202}
+     * with {@code {"id":…,"cancelRequested":true}}, the job ends {@code cancelled} (its status says so),
+     * a second DELETE is {@code 409} and an unknown job {@code 404}, both JSON; the same for a shared job
+     * ({@code DELETE /api/shared/{name}}). The job's stream: once the first item is done every running
+     * snapshot carries {@code rate} and {@code eta}, and the sub-step's name.
+     */
+    @Test
+    @Order(1)
+    void httpContractCancelAndDerivedFields() throws Exception {
+        String id = postJob("steps=50&delayMs=200");
+        HttpResponse<String> cancelled = send(HttpRequest.newBuilder(BASE.resolve("api/jobs/" + id)).DELETE());
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(202);
+        assertThat(cancelled.body()).isEqualTo("{\"id\":\"" + id + "\",\"cancelRequested\":true}");
+        java.util.Map<String, Object> status = awaitServerStatus("api/jobs/" + id, "cancelled");
+        assertThat((String) status.get("message")).startsWith("Cancelled before step ");
+        assertThat(status.get("step")).as("the phase it stopped in").isIn("Counting items", "Preparing");
+        assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/jobs/" + id)).DELETE()), 409, "a second cancel");
+        assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/jobs/AAAAAAAAAAAAAAAAAAAAAA")).DELETE()), 404,
+                "cancel of an unknown job");
+
+        String name = "cancel-" + System.nanoTime();
+        HttpResponse<String> shared = send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + name + "?steps=50&delayMs=200"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(shared.statusCode()).isEqualTo(202);
+        HttpResponse<String> sharedCancel = send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + name)).DELETE());
+        assertThat(sharedCancel.statusCode()).as(sharedCancel.body()).isEqualTo(202);
+        assertThat(sharedCancel.body()).isEqualTo("{\"id\":\"" + name + "\",\"cancelRequested\":true}");
+        awaitServerStatus("api/shared/" + name, "cancelled");
+        assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/shared/" + name)).DELETE()), 409, "a second shared cancel");
+        assertJsonError(send(HttpRequest.newBuilder(BASE.resolve("api/shared/never-started-" + System.nanoTime())).DELETE()), 404,
+                "cancel of an unknown shared job");
+
+        // 3 items of 300 ms: "Preparing" 1 item (33 %), "Processing" 2; the stream ends after the terminal
+        String streamed = postJob("steps=3&delayMs=300");
+        HttpResponse<String> stream = send(HttpRequest.newBuilder(BASE.resolve("api/jobs/" + streamed + "/events"))
+                .header("Accept", "text/event-stream").GET());
+        List<java.util.Map<String, Object>> snapshots = new ArrayList<>();
+        for (String line : stream.body().split("\n")) {
+            String data = line.startsWith("data:") ? line.substring(5).trim() : "";
+            if (!data.isEmpty()) { // the connect frame's data is empty
+                snapshots.add(json(data, "a snapshot"));
+            }
+        }
+        assertThat(snapshots).as(stream.body()).isNotEmpty();
+        assertThat(snapshots.get(snapshots.size() - 1)).containsEntry("status", "completed").doesNotContainKeys("rate", "eta");
+        List<java.util.Map<String, Object>> advanced = snapshots.stream()
+                .filter(m -> "processing".equals(m.get("status")) && m.get("progress") instanceof Number n && n.intValue() >= 33)
+                .toList();
+        assertThat(advanced).as("running snapshots after the first item: %s", stream.body()).isNotEmpty().allSatisfy(m -> {
+            assertThat(((Number) m.get("rate")).doubleValue()).as("rate of %s", m).isPositive();
+            assertThat(((Number) m.get("eta")).doubleValue()).as("eta of %s", m).isNotNegative();
+            assertThat(m).doesNotContainKeys("indeterminate", "cancelRequested");
+        });
+        assertThat(advanced).anySatisfy(m -> assertThat(m.get("step")).isIn("Preparing", "Processing"));
+        assertThat(snapshots).filteredOn(m -> Boolean.TRUE.equals(m.get("indeterminate")))
+                .allSatisfy(m -> assertThat(m).doesNotContainKeys("progress", "rate", "eta").containsKey("step"));
+    }
+
+    /** The client's {@code formatEta}: what a person reads, rounded, "" without an estimate. */
+    @Test
+    @Order(5)
+    void formatEtaReadsAsAPersonWould() {
+        openPage();
+        Object formatted = ((JavascriptExecutor) driver).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import(new URL("sse-progress/sse-progress.js", document.baseURI).href).then(m => {
+                  done([0, 9.9, 10, 23, 57.4, 57.6, 90, 3569, 3571, 7200, null, undefined, -1, NaN, "12"]
+                    .map(s => m.formatEta(s)).join(" | "));
+                }, e => done("import failed: " + e));
+                """);
+        assertThat(formatted).isEqualTo("a few seconds left | a few seconds left | about 10 s left | about 25 s left"
+                + " | about 55 s left | about 1 min left | about 2 min left | about 59 min left | about 1 h left | about 2 h left"
+                + " |  |  |  |  | ");
+    }
+
+    /**
+     * A job on the page shows its sub-step, rate ("5.6 %/s") and remaining time ("about 15 s left");
+     * Cancel shows "cancelling…" (the server's snapshots carry cancelRequested while the work cleans up),
+     * then the terminal "cancelled", and the server's status of the job is {@code cancelled}.
+     */
+    @Test
+    @Order(10)
+    void jobShowsStepRateAndEtaThenCancels() throws Exception {
+        openPage();
+        String id = startJob(30, 600, false); // 30 items of 600 ms: about 5.6 %/s, 18 s in all
+        WebElement card = wait(JOB_TIMEOUT).until(d -> {
+            WebElement c = jobCard(d, id);
+            return c != null && !text(c, ".rate").isEmpty() && !text(c, ".eta").isEmpty() ? c : null;
+        });
+        String rate = text(card, ".rate");
+        String eta = text(card, ".eta");
+        assertThat(rate).matches("\\d+(\\.\\d)? %/s");
+        assertThat(Double.parseDouble(rate.substring(0, rate.indexOf(' ')))).as(rate).isBetween(1.0, 20.0);
+        assertThat(eta).matches("about \\d+ s left");
+        assertThat(Integer.parseInt(eta.replaceAll("\\D", ""))).as(eta).isBetween(5, 30);
+        assertThat(text(card, ".step")).isIn("Preparing", "Processing");
+        assertThat(card.getDomAttribute("data-status")).isEqualTo("processing");
+        assertThat(text(card, ".status")).isEqualToIgnoringCase("processing");
+        screenshot("demo-page-eta.png");
+
+        card.findElement(By.cssSelector(".cancel")).click();
+        card = awaitStatus(id, "cancelled");
+        assertThat(card.getDomAttribute("data-states")).as("what the card showed, in order")
+                .endsWith("processing,cancelling,cancelled");
+        assertThat(text(card, ".status")).isEqualToIgnoringCase("cancelled");
+        assertThat(text(card, ".message")).startsWith("Cancelled before step ");
+        assertThat(text(card, ".step")).as("the phase it stopped in").isIn("Preparing", "Processing");
+        assertThat(text(card, ".rate")).isEmpty();
+        assertThat(text(card, ".eta")).isEmpty();
+        assertThat(card.findElement(By.cssSelector(".cancel")).isDisplayed()).isFalse();
+        assertThat(Integer.parseInt(card.getDomAttribute("data-progress"))).isLessThan(100);
+        java.util.Map<String, Object> status = json(send(HttpRequest.newBuilder(BASE.resolve("api/jobs/" + id)).GET()).body(),
+                "the job's status");
+        assertThat(status).containsEntry("status", "cancelled");
+        sleep(300); // let the bar's colour transition end before the picture
+        screenshot("demo-page-cancelled.png");
+    }
+
+    /**
+     * While a job counts its items it reports no percentage: the card shows "indeterminate", the step
+     * name and "…", with the moving striped bar; Cancel then ends it "cancelled" (also from that state).
+     */
+    @Test
+    @Order(10)
+    void indeterminateJobShowsStripesAndCancels() {
+        openPage();
+        String id = startJob(1, 4000, false); // counts its items for 4 s
+        WebElement card = wait(JOB_TIMEOUT).until(d -> {
+            WebElement c = jobCard(d, id);
+            return c != null && "true".equals(c.getDomAttribute("data-indeterminate")) ? c : null;
+        });
+        assertThat(text(card, ".status")).isEqualToIgnoringCase("indeterminate");
+        assertThat(text(card, ".pct")).isEqualTo("…");
+        assertThat(text(card, ".step")).isIn("Queued", "Counting items");
+        assertThat(((JavascriptExecutor) driver).executeScript("return getComputedStyle(arguments[0]).animationName;",
+                card.findElement(By.cssSelector(".bar")))).isEqualTo("sse-stripes");
+        assertThat(card.getDomAttribute("data-progress")).as("no percentage shown").isNull();
+
+        card.findElement(By.cssSelector(".cancel")).click();
+        card = awaitStatus(id, "cancelled");
+        assertThat(card.getDomAttribute("data-states")).isEqualTo("indeterminate,cancelling,cancelled");
+        assertThat(card.getDomAttribute("data-indeterminate")).isEqualTo("false");
+        assertThat(text(card, ".message")).isEqualTo("Cancelled before step 1");
+        assertThat(text(card, ".step")).isEqualTo("Counting items");
+    }
+
+    private static String text(WebElement card, String selector) {
+        return card.findElement(By.cssSelector(selector)).getText();
+    }
+
+    /** Polls a status endpoint until its JSON says {@code status}; returns that JSON. */
+    private static java.util.Map<String, Object> awaitServerStatus(String path, String status) {
+        java.util.concurrent.atomic.AtomicReference<java.util.Map<String, Object>> last = new java.util.concurrent.atomic.AtomicReference<>();
+        awaitTrue(() -> {
+            try {
+                HttpResponse<String> r = send(HttpRequest.newBuilder(BASE.resolve(path)).GET());
+                last.set(r.statusCode() == 200 ? json(r.body(), path) : null);
+                return last.get() != null && status.equals(last.get().get("status"));
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }, JOB_TIMEOUT, path + " saying " + status);
+        return last.get();
+    }
+
     /** Ten jobs over SSE: at most two connections, and a reload mid-job resumes every bar. */
     @Test
     @Order(8)
