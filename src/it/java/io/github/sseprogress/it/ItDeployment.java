@@ -60,6 +60,7 @@ final class ItDeployment {
                 "sse.cors.allowed-origins=" + ProductionLimitsIT.ORIGIN,
                 "sse.cors.allow-credentials=true",
                 "sse.auth.query-token=true",
+                "sse.streams.websocket.path=" + WS_PATH,
                 "")).addClasses(ExpiryProbe.class);
     }
 

@@ -139,6 +139,43 @@ class ProductionLimitsIT {
         ItServerLog.assertNoErrorsOrWarningsSince(mark, "a refused token is normal client behaviour");
     }
 
+    @Test
+    void overWebSocketTheOriginIsCheckedAKeyBeyondItsLimitEndsAloneAndExpiryClosesWith4002() throws Exception {
+        ItServerLog.Mark mark = ItServerLog.mark();
+        Throwable refused = null;
+        try (WsClient evil = WsClient.open(base, Map.of("Origin", "https://evil.example.com"))) {
+            evil.closed.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.CompletionException e) {
+            refused = e;
+        }
+        assertNotNull(refused, "a handshake from an origin not listed is refused (403)");
+
+        String busy = fresh("ws-busy");
+        String t = fresh("ws-expiring");
+        try (SseClient holder = SseClient.open(base, "api/topics/" + busy + "/events");
+                WsClient ws = WsClient.open(base, Map.of("Origin", ORIGIN, "X-Expires-Ms", "2500"))) {
+            assertEquals(200, holder.status(WAIT));
+            ItState.await(http, base, busy, "subscribers", n -> n == 1, WAIT);
+            ws.subscribe("topic:" + busy);
+            WsClient.Msg limited = ws.expect(WAIT);
+            assertEquals("end", limited.event(), limited.raw());
+            assertEquals("{\"reason\":\"limited\",\"status\":429,\"message\":\"too many streams on this topic (limit 1)\","
+                    + "\"limit\":\"per-topic\"}", limited.data());
+            ws.subscribe("topic:" + t);
+            ItState.await(http, base, t, "subscribers", n -> n == 1, WAIT);
+            WsClient.Msg expired = ws.expect(WAIT);
+            assertEquals("expired", expired.event(), expired.raw());
+            assertEquals("{\"reason\":\"token-expired\"}", expired.data());
+            assertEquals(4002, ws.closed.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).code());
+            ItState.await(http, base, t, "subscribers", n -> n == 0, WAIT);
+            assertEquals(1L, ItJson.longField(ItState.read(http, base, busy), "subscribers"), "the SSE stream goes on");
+        }
+        // Only the library's records: a refused handshake may be the container's own remark.
+        List<String> ours = ItServerLog.errorsAndWarningsSince(mark).stream().filter(r -> r.contains("sseprogress"))
+                .collect(java.util.stream.Collectors.toList());
+        assertEquals(List.of(), ours, "the library's ERROR/WARNING records");
+    }
+
     private HttpResponse<String> preflight(String path, String origin) throws Exception {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
                 .build().send(HttpRequest.newBuilder(URI.create(base + path))
