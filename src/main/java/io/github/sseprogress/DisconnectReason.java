@@ -12,6 +12,11 @@ public enum DisconnectReason {
     TERMINAL,
     /** The client stopped following the topic or job on a connection that stays open (WebSocket). */
     UNSUBSCRIBED,
+    /**
+     * The time an observer set with {@link SubscriberConnecting#expiresAt} came (e.g. the caller's token
+     * expired): the client got {@code event: expired} and reconnects to be authorised again.
+     */
+    EXPIRED,
     /** The library is shutting down (application undeploy or {@code shutdown()}). */
     SHUTDOWN
 }

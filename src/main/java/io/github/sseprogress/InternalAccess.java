@@ -15,8 +15,9 @@ final class InternalAccess extends ApiAccess {
     }
 
     @Override
-    public SubscriberConnecting connecting(String topic, SubscribeOptions options) {
-        return new SubscriberConnecting(topic, options.principal(), options.headers(), options.lastEventId());
+    public SubscriberConnecting connecting(String topic, SubscribeOptions options, String queryTokenName) {
+        String token = queryTokenName == null ? null : options.queryParameter(queryTokenName);
+        return new SubscriberConnecting(topic, options.principal(), options.headers(), options.lastEventId(), token);
     }
 
     @Override
@@ -31,8 +32,9 @@ final class InternalAccess extends ApiAccess {
 
     @Override
     public SubscribeOptions ofRequest(java.security.Principal principal,
-            java.util.Map<String, java.util.List<String>> headers) {
-        return SubscribeOptions.ofRequest(principal, headers);
+            java.util.Map<String, java.util.List<String>> headers,
+            java.util.Map<String, java.util.List<String>> query) {
+        return SubscribeOptions.ofRequest(principal, headers, query);
     }
 
     @Override

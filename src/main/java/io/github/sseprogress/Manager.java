@@ -80,8 +80,9 @@ public interface Manager {
      * The topic of a request, derived from its URL: the path (as sent, relative to the application's
      * base, with a leading {@code /}), plus {@code ?} and the raw query when there is one, so that
      * different query views of one endpoint are different topics. E.g. {@code /devices?label=a}.
-     * The library's own resume parameter ({@code lastEventId}) is left out, so a client resuming
-     * through the query lands on the same topic.
+     * The library's own parameters are left out: the resume position ({@code lastEventId}), so a
+     * client resuming through the query lands on the same topic, and the token of
+     * {@code sse.auth.query-token} ({@code access_token}), which must never name a topic (or reach a log).
      */
     static String topicOf(UriInfo uriInfo) {
         String path = uriInfo.getPath(false);
@@ -95,7 +96,7 @@ public interface Manager {
         return "/" + path + (query.isEmpty() ? "" : "?" + query);
     }
 
-    /** The raw query without the library's own parameters ({@code lastEventId}), order kept. */
+    /** The raw query without the library's own parameters ({@code lastEventId}, {@code access_token}), order kept. */
     private static String withoutLibraryParameters(String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return "";
@@ -105,8 +106,8 @@ public interface Manager {
             int eq = part.indexOf('=');
             String name = java.net.URLDecoder.decode(eq < 0 ? part : part.substring(0, eq),
                     java.nio.charset.StandardCharsets.UTF_8);
-            if ("lastEventId".equals(name)) {
-                continue;
+            if ("lastEventId".equals(name) || "access_token".equals(name)) {
+                continue; // the resume position and the query token (sse.auth.query-token) are not the topic's
             }
             if (kept.length() > 0) {
                 kept.append('&');

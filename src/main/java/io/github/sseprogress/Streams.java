@@ -48,7 +48,8 @@ public interface Streams {
     void subscribe(List<String> keys, SseEventSink sink, Sse sse, SubscribeOptions options);
 
     /**
-     * The keys of a request: each query parameter except {@code lastEventId}, in order, as
+     * The keys of a request: each query parameter except {@code lastEventId} and {@code access_token}
+     * (the token of {@code sse.auth.query-token}), in order, as
      * {@code name:value} ({@code ?job=42&topic=news} gives {@code ["job:42", "topic:news"]}).
      */
     static List<String> keysOf(UriInfo uriInfo) {
@@ -64,7 +65,7 @@ public interface Streams {
             int eq = part.indexOf('=');
             String name = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
             String value = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
-            if (!"lastEventId".equals(name)) {
+            if (!"lastEventId".equals(name) && !"access_token".equals(name)) {
                 keys.add(name + ":" + value);
             }
         }

@@ -40,6 +40,8 @@ public final class SubscribeOptions {
     private final String lastEventId;
     private final Principal principal;
     private final Map<String, List<String>> headers;
+    private final Map<String, List<String>> query;
+    private final String clientAddress;
 
     private SubscribeOptions(Builder b) {
         this.polling = b.polling;
@@ -49,6 +51,8 @@ public final class SubscribeOptions {
         this.lastEventId = b.headerLastEventId != null ? b.headerLastEventId : b.lastEventId;
         this.principal = b.principal;
         this.headers = b.headers == null ? Map.of() : b.headers;
+        this.query = b.query == null ? Map.of() : b.query;
+        this.clientAddress = b.clientAddress;
     }
 
     /** A copy with another {@code Last-Event-ID} (one key of a multiplexed stream); not API. */
@@ -59,12 +63,20 @@ public final class SubscribeOptions {
         return new SubscribeOptions(b);
     }
 
-    /** Options carrying a request's user and headers (a WebSocket handshake); not API. */
-    static SubscribeOptions ofRequest(Principal principal, Map<String, List<String>> headers) {
+    /** Options carrying a request's user, headers and query parameters (a WebSocket handshake); not API. */
+    static SubscribeOptions ofRequest(Principal principal, Map<String, List<String>> headers,
+            Map<String, List<String>> query) {
         Builder b = builder();
         b.principal = principal;
         b.headers = headers == null ? null : Map.copyOf(headers);
+        b.query = query == null ? null : Map.copyOf(query);
         return b.build();
+    }
+
+    /** The first value of a query parameter of the request, or null; not API (never logged). */
+    String queryParameter(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private Builder toBuilder() {
@@ -76,6 +88,8 @@ public final class SubscribeOptions {
         b.lastEventId = lastEventId;
         b.principal = principal;
         b.headers = headers;
+        b.query = query;
+        b.clientAddress = clientAddress;
         return b;
     }
 
@@ -128,6 +142,15 @@ public final class SubscribeOptions {
         return headers;
     }
 
+    /**
+     * The client's network address as the resource saw it ({@link Builder#clientAddress}), or null;
+     * {@code sse.limits.max-streams-per-address} counts by it (or by the trusted proxy's header,
+     * {@code sse.limits.client-address-header}).
+     */
+    public String clientAddress() {
+        return clientAddress;
+    }
+
     /** Builds {@link SubscribeOptions}. Not thread-safe. */
     public static final class Builder {
         private Polling polling;
@@ -138,6 +161,8 @@ public final class SubscribeOptions {
         private String headerLastEventId;
         private Principal principal;
         private Map<String, List<String>> headers;
+        private Map<String, List<String>> query;
+        private String clientAddress;
 
         private Builder() {
         }
@@ -152,12 +177,25 @@ public final class SubscribeOptions {
                 this.headerLastEventId = headers.getHeaderString("Last-Event-ID");
                 this.headers = Map.copyOf(headers.getRequestHeaders());
             }
-            if (uriInfo != null && lastEventId == null) {
-                this.lastEventId = uriInfo.getQueryParameters().getFirst("lastEventId");
+            if (uriInfo != null) {
+                this.query = Map.copyOf(uriInfo.getQueryParameters());
+                if (lastEventId == null) {
+                    this.lastEventId = uriInfo.getQueryParameters().getFirst("lastEventId");
+                }
             }
             if (security != null) {
                 this.principal = security.getUserPrincipal();
             }
+            return this;
+        }
+
+        /**
+         * The client's address, e.g. {@code HttpServletRequest#getRemoteAddr()}; behind a proxy that
+         * is the proxy's unless {@code sse.limits.client-address-header} names a header it sets.
+         * Without it the per-address limit does not apply to this stream.
+         */
+        public Builder clientAddress(String address) {
+            this.clientAddress = address;
             return this;
         }
 

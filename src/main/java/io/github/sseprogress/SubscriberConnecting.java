@@ -1,6 +1,7 @@
 package io.github.sseprogress;
 
 import java.security.Principal;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -29,11 +30,15 @@ public final class SubscriberConnecting {
     private final Principal principal;
     private final Map<String, List<String>> headers;
     private final String lastEventId;
+    private final String queryToken;
     private volatile Status rejection;
     private volatile String message;
+    private volatile Instant expiresAt;
 
-    SubscriberConnecting(String topic, Principal principal, Map<String, List<String>> headers, String lastEventId) {
+    SubscriberConnecting(String topic, Principal principal, Map<String, List<String>> headers, String lastEventId,
+            String queryToken) {
         this.topic = topic;
+        this.queryToken = queryToken;
         this.principal = principal;
         this.headers = headers == null ? Map.of() : headers;
         this.lastEventId = lastEventId;
@@ -67,6 +72,31 @@ public final class SubscriberConnecting {
     /** The {@code Last-Event-ID} the client resumes from, or {@code null}. */
     public String lastEventId() {
         return lastEventId;
+    }
+
+    /**
+     * The token the client sent in the query string ({@code ?access_token=…}, for {@code EventSource},
+     * which cannot set headers), or {@code null}; always {@code null} unless {@code sse.auth.query-token=true}
+     * ({@code sse.auth.query-token-name} names the parameter). The library never logs it.
+     */
+    public String queryToken() {
+        return queryToken;
+    }
+
+    /**
+     * Ends the stream at {@code instant} (e.g. the {@code exp} of the caller's token): the client gets
+     * {@code event: expired} with data {@code {"reason":"token-expired"}} after what is queued, and the
+     * stream closes normally, so {@code EventSource} reconnects and this hook authorises it again. A
+     * multiplexed connection (SSE or WebSocket, close code {@code 4002}) ends whole at the earliest
+     * instant any of its keys' observers set. {@code null} removes it.
+     */
+    public void expiresAt(Instant instant) {
+        this.expiresAt = instant;
+    }
+
+    /** The instant set with {@link #expiresAt(Instant)}, or {@code null}. */
+    public Instant expiresAt() {
+        return expiresAt;
     }
 
     /**

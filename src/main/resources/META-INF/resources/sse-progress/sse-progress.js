@@ -31,6 +31,14 @@
  * are subscribed and unsubscribed with messages on the open socket; a dropped socket is reopened with
  * a backoff and every key resubscribed from its last position.
  *
+ * An "expired" event (the server's authorisation of the stream ended: SubscriberConnecting#expiresAt)
+ * is not an end: the server closes the stream and the browser reconnects like after any break
+ * (a cookie or session is sent again and the server's hook authorises it anew; over WebSocket the
+ * close code 4002 reopens with the backoff). A token in the URL (?access_token=) is the old one on
+ * that reconnect: when the server refuses it, onError reports fatal, and the page opens a new URL.
+ * A 429 (a server limit, sse.limits.*) is a break like a 503: followTopic and connect retry with
+ * their backoff.
+ *
  * Callbacks run on the page's event loop; a callback that throws is reported with console.error
  * and never stops the stream. Payloads are parsed as JSON when they are JSON, else passed as text.
  * Events with empty data are skipped: the library sends nothing meaningful in them (its connect

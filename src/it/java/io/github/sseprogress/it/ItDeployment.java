@@ -49,6 +49,21 @@ final class ItDeployment {
         return war(name, "sse.streams.websocket.path=" + WS_PATH + "\n").addClasses(WsProbe.class);
     }
 
+    /**
+     * {@link ProductionLimitsIT}'s WAR: small limits, an origin allow-list, the query token and
+     * {@link ExpiryProbe}; its own application, so the limits touch no other IT.
+     */
+    static WebArchive limitsWar() {
+        return war("sse-limits-it.war", String.join("\n",
+                "sse.limits.max-streams-per-topic=1",
+                "sse.limits.retry-after=3s",
+                "sse.cors.allowed-origins=" + ProductionLimitsIT.ORIGIN,
+                "sse.cors.allow-credentials=true",
+                "sse.auth.query-token=true",
+                "sse.streams.websocket.path=" + WS_PATH,
+                "")).addClasses(ExpiryProbe.class);
+    }
+
     /** Where {@link #webSocketWar()} registers the WebSocket endpoint, relative to the context root. */
     static final String WS_PATH = "/ws";
 

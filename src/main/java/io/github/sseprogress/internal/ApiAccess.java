@@ -53,8 +53,11 @@ public abstract class ApiAccess {
         return a;
     }
 
-    /** The event fired before a stream is attached to {@code topic} for the request in {@code options}. */
-    public abstract SubscriberConnecting connecting(String topic, SubscribeOptions options);
+    /**
+     * The event fired before a stream is attached to {@code topic} for the request in {@code options};
+     * it carries the query parameter {@code queryTokenName} as its token (none when null).
+     */
+    public abstract SubscriberConnecting connecting(String topic, SubscribeOptions options, String queryTokenName);
 
     /** The error response an observer asked for with {@code reject}, or {@code null} when none did. */
     public abstract Response rejection(SubscriberConnecting event);
@@ -65,9 +68,10 @@ public abstract class ApiAccess {
     /** {@code options} with another {@code Last-Event-ID}. */
     public abstract SubscribeOptions withLastEventId(SubscribeOptions options, String lastEventId);
 
-    /** Options that carry a request's user and headers only (e.g. from a WebSocket handshake). */
+    /** Options that carry a request's user, headers and query parameters only (e.g. from a WebSocket handshake). */
     public abstract SubscribeOptions ofRequest(java.security.Principal principal,
-            java.util.Map<String, java.util.List<String>> headers);
+            java.util.Map<String, java.util.List<String>> headers,
+            java.util.Map<String, java.util.List<String>> query);
 
     /**
      * What a {@link Polling} was built with.

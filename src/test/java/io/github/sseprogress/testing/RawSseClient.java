@@ -149,6 +149,22 @@ public final class RawSseClient implements Closeable {
         return eof;
     }
 
+    /**
+     * Reads a response body that is not a stream (an error's JSON): up to its {@code Content-Length},
+     * or the end of a chunked body, or the timeout; returns it as UTF-8.
+     */
+    public String readBody(Duration timeout) throws IOException {
+        String length = header("Content-Length");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!eof && (length == null || body.size() < Long.parseLong(length))) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !readSome(left)) {
+                break;
+            }
+        }
+        return body.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public SseParser parser() {
         return parser;
     }

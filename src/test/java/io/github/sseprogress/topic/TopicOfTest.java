@@ -38,6 +38,14 @@ class TopicOfTest {
     }
 
     @Test
+    void theQueryTokenNeverNamesATopicOrAKey() {
+        assertEquals("/devices?label=a",
+                Manager.topicOf(uri("devices", "http://h/api/devices?access_token=s3cr3t&label=a&lastEventId=1")));
+        assertEquals(java.util.List.of("job:42", "topic:news"), io.github.sseprogress.Streams.keysOf(
+                uri("streams", "http://h/api/streams?job=42&access_token=s3cr3t&topic=news")));
+    }
+
+    @Test
     void otherParametersAreKeptRawAndInOrder() {
         assertEquals("/devices", Manager.topicOf(uri("devices", "http://h/api/devices?lastEventId=")));
         assertEquals("/devices", Manager.topicOf(uri("devices", "http://h/api/devices")));

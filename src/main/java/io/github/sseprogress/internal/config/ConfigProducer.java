@@ -15,11 +15,19 @@ import jakarta.inject.Singleton;
  * {@code microprofile-config.properties}).
  */
 @ApplicationScoped
-class ConfigProducer {
+public class ConfigProducer {
 
     @Produces
     @Singleton
     SseConfig sseConfig() {
+        return read();
+    }
+
+    /**
+     * Reads the application's settings; also for the library's JAX-RS providers, which the runtime
+     * may instantiate outside CDI (the in-process tests' Jersey does).
+     */
+    public static SseConfig read() {
         Config config = ConfigProvider.getConfig(classLoader());
         return new SseConfig(key -> lookup(config, key));
     }

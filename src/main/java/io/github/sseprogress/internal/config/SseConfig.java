@@ -2,6 +2,8 @@ package io.github.sseprogress.internal.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -39,6 +41,22 @@ public final class SseConfig {
     public static final String WRITER_THREADS_MAX = "sse.writer-threads.max";
     public static final String TRACKER_MAX_RUN_TIME = "sse.tracker.max-run-time";
     public static final String STREAMS_WEBSOCKET_PATH = "sse.streams.websocket.path";
+    public static final String LIMITS_MAX_STREAMS = "sse.limits.max-streams";
+    public static final String LIMITS_MAX_STREAMS_PER_TOPIC = "sse.limits.max-streams-per-topic";
+    public static final String LIMITS_MAX_STREAMS_PER_PRINCIPAL = "sse.limits.max-streams-per-principal";
+    public static final String LIMITS_MAX_STREAMS_PER_ADDRESS = "sse.limits.max-streams-per-address";
+    public static final String LIMITS_MAX_TOPICS = "sse.limits.max-topics";
+    public static final String LIMITS_RETRY_AFTER = "sse.limits.retry-after";
+    public static final String LIMITS_CLIENT_ADDRESS_HEADER = "sse.limits.client-address-header";
+    public static final String CORS_ALLOWED_ORIGINS = "sse.cors.allowed-origins";
+    public static final String CORS_ALLOW_CREDENTIALS = "sse.cors.allow-credentials";
+    public static final String AUTH_QUERY_TOKEN = "sse.auth.query-token";
+    /**
+     * The query parameter of {@code sse.auth.query-token}: RFC 6750's name for a bearer token in a URI.
+     * Fixed, so that {@code Manager.topicOf} and {@code Streams.keysOf} always leave it out of topic
+     * names and keys (they cannot see the configuration).
+     */
+    public static final String QUERY_TOKEN_PARAMETER = "access_token";
 
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
     static final int DEFAULT_QUEUE_SIZE = 256;
@@ -52,6 +70,24 @@ public final class SseConfig {
      * for, yet bounds what a job whose code forgot {@code finish} can hold.
      */
     static final Duration DEFAULT_TRACKER_MAX_RUN_TIME = Duration.ofHours(1);
+    /**
+     * 10,000 idle streams is what one node was measured to hold (docs/BENCHMARKS.md: ~25 KB of
+     * process heap each on Open Liberty, almost all the server's own); beyond it is unmeasured.
+     */
+    static final int DEFAULT_MAX_STREAMS = 10_000;
+    /** A person has tens of tabs at most; a script with one stolen token should not take the node. */
+    static final int DEFAULT_MAX_STREAMS_PER_PRINCIPAL = 100;
+    /** A tenth of the node: generous, because a NAT or a corporate proxy puts many users behind one address. */
+    static final int DEFAULT_MAX_STREAMS_PER_ADDRESS = 1_000;
+    /**
+     * Without replay a topic lives only while it has a stream, so the stream limit bounds the topics;
+     * this bounds idle replay topics too (each keeps up to {@code sse.replay.size} events).
+     */
+    static final int DEFAULT_MAX_TOPICS = 10_000;
+    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
+    /** An origin: scheme, host, optional port; nothing else (no path, no trailing slash, no wildcard). */
+    private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\-\\[\\]:]+");
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
     /** Write timeout used when heartbeats are disabled and none is configured. */
     static final Duration FALLBACK_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -74,6 +110,16 @@ public final class SseConfig {
     private final int writerThreads;
     private final int writerThreadsMax;
     private final String websocketPath;
+    private final int maxStreams;
+    private final int maxStreamsPerTopic;
+    private final int maxStreamsPerPrincipal;
+    private final int maxStreamsPerAddress;
+    private final int maxTopics;
+    private final Duration retryAfter;
+    private final String clientAddressHeader;
+    private final List<String> corsAllowedOrigins;
+    private final boolean corsAllowCredentials;
+    private final boolean queryToken;
 
     /** Reads and validates every key through {@code lookup} (key → raw value, empty when unset). */
     public SseConfig(Function<String, Optional<String>> lookup) {
@@ -98,6 +144,22 @@ public final class SseConfig {
         this.writerThreadsMax = Math.max(writerThreads,
                 integer(lookup, WRITER_THREADS_MAX, Math.max(DEFAULT_WRITER_THREADS_MAX, writerThreads), 1, 10_000));
         this.websocketPath = websocketPath(lookup);
+        this.maxStreams = integer(lookup, LIMITS_MAX_STREAMS, DEFAULT_MAX_STREAMS, 0, Integer.MAX_VALUE);
+        this.maxStreamsPerTopic = integer(lookup, LIMITS_MAX_STREAMS_PER_TOPIC, 0, 0, Integer.MAX_VALUE);
+        this.maxStreamsPerPrincipal = integer(lookup, LIMITS_MAX_STREAMS_PER_PRINCIPAL,
+                DEFAULT_MAX_STREAMS_PER_PRINCIPAL, 0, Integer.MAX_VALUE);
+        this.maxStreamsPerAddress = integer(lookup, LIMITS_MAX_STREAMS_PER_ADDRESS, DEFAULT_MAX_STREAMS_PER_ADDRESS,
+                0, Integer.MAX_VALUE);
+        this.maxTopics = integer(lookup, LIMITS_MAX_TOPICS, DEFAULT_MAX_TOPICS, 0, Integer.MAX_VALUE);
+        Duration ra = duration(lookup, LIMITS_RETRY_AFTER, DEFAULT_RETRY_AFTER, false);
+        if (ra.isNegative() || ra.toSeconds() > 86_400) {
+            throw invalid(LIMITS_RETRY_AFTER, lookup.apply(LIMITS_RETRY_AFTER).orElse(""), "must be between 0s and 1d");
+        }
+        this.retryAfter = ra;
+        this.clientAddressHeader = name(lookup, LIMITS_CLIENT_ADDRESS_HEADER, null, HEADER_NAME, "a header name");
+        this.corsAllowedOrigins = origins(lookup);
+        this.corsAllowCredentials = bool(lookup, CORS_ALLOW_CREDENTIALS, false);
+        this.queryToken = bool(lookup, AUTH_QUERY_TOKEN, false);
     }
 
     /** All defaults (no configuration source). */
@@ -175,6 +237,61 @@ public final class SseConfig {
      */
     public String websocketPath() {
         return websocketPath;
+    }
+
+    /** Most streams open at once on this node (SSE, multiplexed, WebSocket: one each); 0 is no limit. */
+    public int maxStreams() {
+        return maxStreams;
+    }
+
+    /** Most streams following one topic or job (a multiplexed key counts for its topic); 0 is no limit. */
+    public int maxStreamsPerTopic() {
+        return maxStreamsPerTopic;
+    }
+
+    /** Most streams of one principal (by name); 0 is no limit. */
+    public int maxStreamsPerPrincipal() {
+        return maxStreamsPerPrincipal;
+    }
+
+    /** Most streams of one client address; 0 is no limit. */
+    public int maxStreamsPerAddress() {
+        return maxStreamsPerAddress;
+    }
+
+    /** Most Manager topics held at once (idle replay topics included); 0 is no limit. */
+    public int maxTopics() {
+        return maxTopics;
+    }
+
+    /** What a refusal by a limit tells the client to wait ({@code Retry-After}, whole seconds). */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /** The request header a trusted proxy puts the client's address in, or {@code null}. */
+    public String clientAddressHeader() {
+        return clientAddressHeader;
+    }
+
+    /** Origins allowed to read event streams cross-origin (exact, as browsers send them); empty is off. */
+    public List<String> corsAllowedOrigins() {
+        return corsAllowedOrigins;
+    }
+
+    /** Whether cross-origin streams may carry cookies ({@code Access-Control-Allow-Credentials: true}). */
+    public boolean corsAllowCredentials() {
+        return corsAllowCredentials;
+    }
+
+    /** Whether a token in the query string is handed to {@code SubscriberConnecting#queryToken()}. */
+    public boolean queryToken() {
+        return queryToken;
+    }
+
+    /** The query parameter holding the token ({@value #QUERY_TOKEN_PARAMETER}). */
+    public String queryTokenName() {
+        return QUERY_TOKEN_PARAMETER;
     }
 
     /** Parses a duration in ISO-8601 or {@code <number><ms|s|m|h|d>} form. */
@@ -278,6 +395,51 @@ public final class SseConfig {
                             + " empty segment, no {template}, query or fragment");
         }
         return path;
+    }
+
+    private static boolean bool(Function<String, Optional<String>> lookup, String key, boolean def) {
+        Optional<String> raw = lookup.apply(key).filter(v -> !v.isBlank());
+        if (raw.isEmpty()) {
+            return def;
+        }
+        String v = raw.get().trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw invalid(key, raw.get(), "expected true or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    private static String name(Function<String, Optional<String>> lookup, String key, String def, Pattern form,
+            String expected) {
+        Optional<String> raw = lookup.apply(key).filter(v -> !v.isBlank());
+        if (raw.isEmpty()) {
+            return def;
+        }
+        String v = raw.get().trim();
+        if (!form.matcher(v).matches()) {
+            throw invalid(key, raw.get(), "expected " + expected);
+        }
+        return v;
+    }
+
+    private static List<String> origins(Function<String, Optional<String>> lookup) {
+        Optional<String> raw = lookup.apply(CORS_ALLOWED_ORIGINS).filter(v -> !v.isBlank());
+        if (raw.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : raw.get().split(",")) {
+            String o = part.trim();
+            if (o.isEmpty()) {
+                continue;
+            }
+            if (!ORIGIN.matcher(o).matches()) {
+                throw invalid(CORS_ALLOWED_ORIGINS, raw.get(), "expected origins such as https://app.example.com:8443,"
+                        + " comma-separated: scheme and host (and port) only, no path, no trailing /, no *: " + o);
+            }
+            out.add(o);
+        }
+        return List.copyOf(out);
     }
 
     private static SlowSubscriberPolicy policy(Function<String, Optional<String>> lookup) {

@@ -82,10 +82,23 @@ public class Delivery {
      */
     public Subscriber open(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Counters counters,
             BiConsumer<Subscriber, DisconnectReason> onClosed) {
+        return open(sink, sse, mailbox, policy, counters, null, onClosed);
+    }
+
+    /**
+     * As {@link #open(SseEventSink, Sse, Mailbox, SlowSubscriberPolicy, Counters, BiConsumer)}, giving
+     * {@code admission} back the moment the stream ends (its end bookkeeping, before the listener).
+     */
+    public Subscriber open(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Counters counters,
+            Admission admission, BiConsumer<Subscriber, DisconnectReason> onClosed) {
         Subscriber[] self = {null};
         Subscriber s = new Subscriber(sink, sse, mailbox, policy == null ? config.slowSubscriberPolicy() : policy,
-                scheduling.writers(), scheduling.callbacks(), counters, heartbeat, () -> live.remove(self[0]),
-                onClosed);
+                scheduling.writers(), scheduling.callbacks(), counters, heartbeat, () -> {
+                    live.remove(self[0]);
+                    if (admission != null) {
+                        admission.release();
+                    }
+                }, onClosed);
         self[0] = s;
         live.add(s);
         // The opening frame commits the response: Open Liberty holds the headers back until the first

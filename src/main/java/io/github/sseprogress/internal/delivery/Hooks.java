@@ -1,5 +1,6 @@
 package io.github.sseprogress.internal.delivery;
 
+import java.time.Instant;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -8,6 +9,7 @@ import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.SubscriberConnecting;
 import io.github.sseprogress.SubscriberDisconnected;
 import io.github.sseprogress.internal.ApiAccess;
+import io.github.sseprogress.internal.config.SseConfig;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -28,20 +30,27 @@ public class Hooks {
     Event<SubscriberConnecting> connecting;
 
     @Inject
+    SseConfig config;
+
+    @Inject
     Event<SubscriberDisconnected> disconnected;
 
     /**
-     * Asks the observers whether {@code topic} may be streamed to this request.
+     * Asks the observers whether {@code topic} may be streamed to this request (handing them the query
+     * token when {@code sse.auth.query-token} is on).
      *
+     * @return when the stream must end ({@link SubscriberConnecting#expiresAt(Instant)}), or {@code null}
      * @throws WebApplicationException with the observer's status and JSON body when rejected
      */
-    public void connecting(String topic, SubscribeOptions options) {
-        SubscriberConnecting hook = ApiAccess.get().connecting(topic, options);
+    public Instant connecting(String topic, SubscribeOptions options) {
+        SubscriberConnecting hook = ApiAccess.get().connecting(topic, options,
+                config.queryToken() ? config.queryTokenName() : null);
         connecting.fire(hook);
         Response rejected = ApiAccess.get().rejection(hook);
         if (rejected != null) {
             throw new WebApplicationException(rejected);
         }
+        return hook.expiresAt();
     }
 
     /** Tells the observers a stream ended; an observer's failure is logged, never thrown. */

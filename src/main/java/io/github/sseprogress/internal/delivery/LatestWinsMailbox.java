@@ -19,6 +19,8 @@ final class LatestWinsMailbox implements Mailbox {
     private final ConcurrentLinkedQueue<PreparedEvent> opening = new ConcurrentLinkedQueue<>();
     private final AtomicReference<PreparedEvent> slot = new AtomicReference<>();
     private volatile long taken = Long.MIN_VALUE;
+    /** The stream's final frame, written after the slot. */
+    private final AtomicReference<PreparedEvent> last = new AtomicReference<>();
 
     @Override
     public boolean offer(PreparedEvent event) {
@@ -35,6 +37,11 @@ final class LatestWinsMailbox implements Mailbox {
     }
 
     @Override
+    public void offerLast(PreparedEvent event) {
+        last.compareAndSet(null, event);
+    }
+
+    @Override
     public PreparedEvent poll() {
         PreparedEvent first = opening.poll();
         if (first != null) {
@@ -46,7 +53,7 @@ final class LatestWinsMailbox implements Mailbox {
         while (true) {
             PreparedEvent e = slot.getAndSet(null);
             if (e == null) {
-                return null;
+                return last.getAndSet(null);
             }
             if (e.sequence() > taken) {
                 taken = e.sequence();
@@ -57,7 +64,7 @@ final class LatestWinsMailbox implements Mailbox {
 
     @Override
     public boolean isEmpty() {
-        return opening.isEmpty() && slot.get() == null;
+        return opening.isEmpty() && slot.get() == null && last.get() == null;
     }
 
     @Override
@@ -66,6 +73,7 @@ final class LatestWinsMailbox implements Mailbox {
         while (opening.poll() != null) {
             n++;
         }
+        n += last.getAndSet(null) == null ? 0 : 1;
         return n + (slot.getAndSet(null) == null ? 0 : 1);
     }
 }

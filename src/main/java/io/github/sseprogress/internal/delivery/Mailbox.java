@@ -19,6 +19,14 @@ public interface Mailbox {
         offer(event);
     }
 
+    /**
+     * Adds the stream's final frame (e.g. {@code expired}) beyond the bound, to be written after
+     * everything already queued.
+     */
+    default void offerLast(PreparedEvent event) {
+        offerBeyondBound(event);
+    }
+
     /** The next event to write, or {@code null} when empty. Called by the writer only. */
     PreparedEvent poll();
 

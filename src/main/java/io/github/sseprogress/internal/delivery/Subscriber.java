@@ -210,6 +210,21 @@ public final class Subscriber implements SseEventSink, Outlet {
     }
 
     /**
+     * Ends the stream with {@code last} after what is queued (a token expired): the frame goes beyond
+     * the bound, then the ordinary {@link #closeAfterDrain}. Only enqueues: safe on the scheduler.
+     * Does nothing once the stream is closing.
+     */
+    public void endWith(PreparedEvent last, DisconnectReason why) {
+        if (state.get() != OPEN) {
+            return;
+        }
+        if (last != null) {
+            mailbox.offerLast(last);
+        }
+        closeAfterDrain(why);
+    }
+
+    /**
      * Closes now: discards the queue, tells the listener, and has the writer close the sink.
      * Returns {@code false} when it was already closed.
      */

@@ -2,6 +2,7 @@ package io.github.sseprogress.internal.progress;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +26,11 @@ import io.github.sseprogress.internal.cluster.ClusterBridge;
 import io.github.sseprogress.internal.config.SseConfig;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Hooks;
+import io.github.sseprogress.internal.delivery.Admission;
+import io.github.sseprogress.internal.delivery.LimitExceeded;
+import io.github.sseprogress.internal.delivery.Limits;
+import io.github.sseprogress.internal.delivery.Refusals;
+import io.github.sseprogress.internal.wire.ControlFrames;
 import io.github.sseprogress.internal.delivery.Mailbox;
 import io.github.sseprogress.internal.delivery.Outlet;
 import io.github.sseprogress.internal.delivery.Subscriber;
@@ -74,6 +80,9 @@ public class TrackerBean implements Tracker {
 
     @Inject
     Hooks hooks;
+
+    @Inject
+    Limits limits;
 
     @Inject
     ClusterBridge clusterBridge;
@@ -218,7 +227,7 @@ public class TrackerBean implements Tracker {
         refuseTopicSettings(opts);
         checkRunning();
         // The hook runs before the existence check, so an unauthorised client cannot probe job ids.
-        hooks.connecting(topic, opts);
+        Instant expiresAt = hooks.connecting(topic, opts);
         JobImpl job = find(topic);
         JobImpl attached = job;
         String lastEventId = opts.lastEventId();
@@ -229,13 +238,28 @@ public class TrackerBean implements Tracker {
             answerNoContent(sink);
             return;
         }
-        Subscriber s = delivery.open(sink, sse, Mailbox.latestWins(), SlowSubscriberPolicy.DROP, delivery.total(),
-                (closed, why) -> {
-                    attached.detach(closed);
-                    hooks.disconnected(topic, why);
-                });
+        Admission admission;
+        try {
+            admission = limits.admitStream(Limits.jobKey(topic), opts);
+        } catch (LimitExceeded e) {
+            throw Refusals.quietly(sink, e.response(delivery.config().retryAfter()));
+        }
+        Subscriber s;
+        try {
+            s = delivery.open(sink, sse, Mailbox.latestWins(), SlowSubscriberPolicy.DROP, delivery.total(), admission,
+                    (closed, why) -> {
+                        attached.detach(closed);
+                        hooks.disconnected(topic, why);
+                    });
+        } catch (RuntimeException | Error e) {
+            admission.release();
+            throw e;
+        }
         job.attach(s);
         s.arm();
+        if (expiresAt != null) {
+            admission.expireAt(expiresAt, () -> s.endWith(ControlFrames.expired(), DisconnectReason.EXPIRED));
+        }
         if (shutDown || delivery.isStopped()) {
             s.close(DisconnectReason.SHUTDOWN);
         }
@@ -317,24 +341,7 @@ public class TrackerBean implements Tracker {
      * sink's class loader (applications cannot see RESTEasy's classes directly).
      */
     public static void answerNoContent(SseEventSink sink) {
-        Response noContent = Response.noContent().build();
-        if (sink.getClass().getName().startsWith("org.jboss.resteasy.")) {
-            RuntimeException quiet = resteasyNoLog(sink.getClass().getClassLoader(), noContent);
-            if (quiet != null) {
-                throw quiet;
-            }
-        }
-        throw new WebApplicationException(noContent);
-    }
-
-    private static RuntimeException resteasyNoLog(ClassLoader loader, Response response) {
-        try {
-            Class<?> type = Class.forName("org.jboss.resteasy.spi.NoLogWebApplicationException", false, loader);
-            return (RuntimeException) type.getConstructor(Response.class).newInstance(response);
-        } catch (ReflectiveOperationException | LinkageError | ClassCastException | SecurityException e) {
-            LOG.log(Level.FINE, "RESTEasy's NoLogWebApplicationException is not reachable; plain 204", e);
-            return null;
-        }
+        throw Refusals.quietly(sink, Response.noContent().build());
     }
 
     @Override

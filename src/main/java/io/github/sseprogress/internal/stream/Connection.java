@@ -1,5 +1,6 @@
 package io.github.sseprogress.internal.stream;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.SlowSubscriberPolicy;
 import io.github.sseprogress.SubscribeOptions;
+import io.github.sseprogress.internal.delivery.Admission;
 import io.github.sseprogress.internal.delivery.Counters;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.ControlFrames;
@@ -56,10 +58,15 @@ public final class Connection {
     private volatile Subscriber subscriber;
     /** SSE: every key has ended (set by the writer); the stream closes after what is queued. */
     private volatile boolean allEnded;
+    /** The connection's counts under {@code sse.limits.*} and its expiry timer; given back when its writer ends. */
+    private final Admission admission;
+    /** The earliest expiry an observer set for one of its keys, or null (guarded by this). */
+    private Instant expiresAt;
 
     Connection(StreamsBean owner, boolean websocket, Sse sse, SubscribeOptions request, SlowSubscriberPolicy policy,
-            int queueSize, Counters counters, Executor callbacks) {
+            int queueSize, Counters counters, Executor callbacks, Admission admission) {
         this.owner = owner;
+        this.admission = admission;
         this.websocket = websocket;
         this.sse = sse;
         this.request = request;
@@ -84,7 +91,46 @@ public final class Connection {
         if (allEnded) {
             s.closeAfterDrain(DisconnectReason.TERMINAL);
         }
+        armExpiry();
         s.scheduleDrain();
+    }
+
+    Admission admission() {
+        return admission;
+    }
+
+    /**
+     * An observer set when a key's authorisation ends ({@code SubscriberConnecting#expiresAt}): the
+     * token is the connection's, so the earliest instant ends the whole connection with
+     * {@code expired} (SSE) or close code 4002 after an {@code expired} message (WebSocket).
+     */
+    void expireAt(Instant at) {
+        if (at == null) {
+            return;
+        }
+        synchronized (this) {
+            if (expiresAt != null && !at.isBefore(expiresAt)) {
+                return;
+            }
+            expiresAt = at;
+        }
+        armExpiry();
+    }
+
+    /** Schedules the earliest expiry once the writer exists (Admission keeps the earliest of repeated calls). */
+    private void armExpiry() {
+        Subscriber s = subscriber;
+        Instant at;
+        synchronized (this) {
+            at = expiresAt;
+        }
+        if (s == null || at == null) {
+            return;
+        }
+        PreparedEvent last = websocket
+                ? PreparedEvent.frame(0, null, null, "{\"event\":\"expired\",\"data\":\"{\\\"reason\\\":\\\"token-expired\\\"}\"}", true)
+                : ControlFrames.expired();
+        admission.expireAt(at, () -> s.endWith(last, DisconnectReason.EXPIRED));
     }
 
     Executor callbacks() {

@@ -1,9 +1,12 @@
 package io.github.sseprogress.internal.stream;
 
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -14,8 +17,14 @@ import io.github.sseprogress.StreamKeys;
 import io.github.sseprogress.Streams;
 import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.internal.ApiAccess;
+import io.github.sseprogress.internal.config.SseConfig;
+import io.github.sseprogress.internal.delivery.Admission;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Hooks;
+import io.github.sseprogress.internal.delivery.LimitExceeded;
+import io.github.sseprogress.internal.delivery.Limits;
+import io.github.sseprogress.internal.delivery.Outlet;
+import io.github.sseprogress.internal.delivery.Refusals;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.progress.TrackerBean;
 import io.github.sseprogress.internal.topic.ManagerBean;
@@ -55,6 +64,9 @@ public class StreamsBean implements Streams {
     Hooks hooks;
 
     @Inject
+    Limits limits;
+
+    @Inject
     ManagerBean manager;
 
     @Inject
@@ -77,7 +89,13 @@ public class StreamsBean implements Streams {
             TrackerBean.answerNoContent(sink); // the client has seen every key end: stop EventSource
             return;
         }
-        Connection c = connection(sse, opts, false);
+        Admission admission;
+        try {
+            admission = limits.admitStream(null, opts);
+        } catch (LimitExceeded e) {
+            throw Refusals.quietly(sink, e.response(delivery.config().retryAfter()));
+        }
+        Connection c = connection(sse, opts, false, admission);
         List<Member> members = c.declare(keyList, positions);
         try {
             for (Member m : members) {
@@ -87,6 +105,10 @@ public class StreamsBean implements Streams {
             }
         } catch (ServiceUnavailableException e) {
             c.abandon(DisconnectReason.SHUTDOWN); // nothing written yet: the client gets the 503
+            admission.release();
+            throw e;
+        } catch (RuntimeException | Error e) {
+            admission.release();
             throw e;
         }
         start(c, sink, sse);
@@ -101,27 +123,41 @@ public class StreamsBean implements Streams {
      * {@link Connection#subscribe}.
      *
      * @param request the handshake's user and headers (for the hooks), and the connection's queue size and policy
+     * @throws LimitExceeded when a {@code sse.limits.*} stream limit is reached
      */
     public Connection openWebSocket(SseEventSink transport, SubscribeOptions request) {
         if (delivery.isStopped()) {
             throw new ServiceUnavailableException("SSE streams are shut down");
         }
-        Connection c = connection(null, request == null ? SubscribeOptions.defaults() : request, true);
+        SubscribeOptions opts = request == null ? SubscribeOptions.defaults() : request;
+        Connection c = connection(null, opts, true, limits.admitStream(null, opts));
         start(c, transport, null);
         return c;
     }
 
-    private Connection connection(Sse sse, SubscribeOptions opts, boolean websocket) {
+    private Connection connection(Sse sse, SubscribeOptions opts, boolean websocket, Admission admission) {
         SlowSubscriberPolicy policy = opts.slowSubscriberPolicy().orElse(delivery.config().slowSubscriberPolicy());
         int queue = opts.queueSize().orElse(delivery.config().queueSize());
         return new Connection(this, websocket, sse, opts, policy, queue, delivery.total(),
-                delivery.scheduling().callbacks());
+                delivery.scheduling().callbacks(), admission);
     }
 
     private void start(Connection c, SseEventSink sink, Sse sse) {
-        Subscriber s = delivery.open(sink, sse, c.mailbox(), c.policy(), delivery.total(), (closed, why) -> c.closed(why));
+        Subscriber s;
+        try {
+            s = delivery.open(sink, sse, c.mailbox(), c.policy(), delivery.total(), c.admission(),
+                    (closed, why) -> c.closed(why));
+        } catch (RuntimeException | Error e) {
+            c.admission().release();
+            throw e;
+        }
         c.writer(s);
         s.arm();
+    }
+
+    /** The library's settings (the WebSocket handshake reads the allowed origins). */
+    public SseConfig config() {
+        return delivery.config();
     }
 
     int maxKeys() {
@@ -144,9 +180,10 @@ public class StreamsBean implements Streams {
             return;
         }
         String topic = target.topicName();
+        Instant expiresAt;
         try {
             Hooks.checkTopic(topic);
-            hooks.connecting(topic, ApiAccess.get().withLastEventId(c.request(), position));
+            expiresAt = hooks.connecting(topic, ApiAccess.get().withLastEventId(c.request(), position));
         } catch (IllegalArgumentException e) {
             m.endWith(error("invalid", 400, e.getMessage()));
             return;
@@ -154,19 +191,38 @@ public class StreamsBean implements Streams {
             m.endWith(rejected(e.getResponse()));
             return;
         }
+        c.expireAt(expiresAt); // the token is the connection's: its earliest expiry ends the whole connection
         m.job = target.isJob();
+        Admission key;
+        try {
+            key = limits.admitKey(target.isJob() ? Limits.jobKey(topic) : Limits.topicKey(topic));
+        } catch (LimitExceeded e) {
+            m.endWith(limited(e));
+            return;
+        }
+        // The key's count goes back when its member leaves (first, then the topic's or job's listener).
+        Function<BiConsumer<Outlet, DisconnectReason>, Outlet> open = listener -> m.listener((o, why) -> {
+            key.release();
+            listener.accept(o, why);
+        });
         try {
             if (target.isJob()) {
-                if (!tracker.join(topic, position, listener -> m.listener(listener))) {
+                if (!tracker.join(topic, position, open)) {
+                    key.release();
                     m.endWith("{\"reason\":\"finished\"}"); // the client has the terminal
                 }
             } else {
                 SubscribeOptions settings = ApiAccess.get().withLastEventId(target.settings(), position);
-                manager.join(topic, c.sse(), settings, c.policy(), listener -> m.listener(listener));
+                manager.join(topic, c.sse(), settings, c.policy(), open);
             }
+        } catch (LimitExceeded e) {
+            key.release();
+            m.endWith(limited(e)); // sse.limits.max-topics: the topic would be new
         } catch (NoSuchTopicException e) {
+            key.release();
             m.endWith(error("not-found", 404, "no such job: " + m.key));
         } catch (ServiceUnavailableException e) {
+            key.release();
             if (!c.isWebSocket()) {
                 throw e; // SSE: nothing is written yet, the request answers 503
             }
@@ -190,6 +246,11 @@ public class StreamsBean implements Streams {
 
     private static String error(String reason, int status, String message) {
         return "{\"reason\":\"" + reason + "\",\"status\":" + status + ",\"message\":" + JsonText.quote(message) + "}";
+    }
+
+    /** A key refused by a limit: {@code {"reason":"limited","status":429,"message":...,"limit":...}}. */
+    private static String limited(LimitExceeded e) {
+        return "{\"reason\":\"limited\"," + e.json().substring(1);
     }
 
     /** The hook's JSON body ({@code {"status":N,"message":...}}) with the reason first. */

@@ -1,5 +1,6 @@
 package io.github.sseprogress.internal.topic;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -8,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -23,11 +25,15 @@ import io.github.sseprogress.SlowSubscriberPolicy;
 import io.github.sseprogress.SseEvent;
 import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.internal.cluster.ClusterBridge;
+import io.github.sseprogress.internal.delivery.Admission;
 import io.github.sseprogress.internal.delivery.Counters;
 import io.github.sseprogress.internal.delivery.Delivery;
 import io.github.sseprogress.internal.delivery.Hooks;
+import io.github.sseprogress.internal.delivery.LimitExceeded;
+import io.github.sseprogress.internal.delivery.Limits;
 import io.github.sseprogress.internal.delivery.Mailbox;
 import io.github.sseprogress.internal.delivery.Outlet;
+import io.github.sseprogress.internal.delivery.Refusals;
 import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.internal.wire.ControlFrames;
 import io.github.sseprogress.internal.wire.EventFormatter;
@@ -87,12 +93,17 @@ public class ManagerBean implements Manager {
     Hooks hooks;
 
     @Inject
+    Limits limits;
+
+    @Inject
     ClusterBridge clusterBridge;
 
     /** The cluster engine, or null on a single node. */
     private ClusterEngine cluster;
 
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
+    /** Entries of {@code topics}, changed only inside its compute (or with a successful remove). */
+    private final AtomicInteger topicCount = new AtomicInteger();
     private final EventFormatter formatter = new EventFormatter();
     private volatile boolean shutDown;
 
@@ -118,11 +129,30 @@ public class ManagerBean implements Manager {
         if (shutDown) {
             throw new ServiceUnavailableException("SSE topics are shut down");
         }
-        hooks.connecting(topic, opts);
+        Instant expiresAt = hooks.connecting(topic, opts);
         int queue = opts.queueSize().orElse(delivery.config().queueSize());
         SlowSubscriberPolicy policy = opts.slowSubscriberPolicy().orElse(delivery.config().slowSubscriberPolicy());
-        attach(topic, sse, opts, policy, (counters, listener) -> delivery.open(sink, sse, Mailbox.bounded(queue),
-                policy, counters, listener::accept));
+        Admission admission;
+        try {
+            admission = limits.admitStream(Limits.topicKey(topic), opts);
+        } catch (LimitExceeded e) {
+            throw Refusals.quietly(sink, e.response(delivery.config().retryAfter()));
+        }
+        Outlet s;
+        try {
+            s = attach(topic, sse, opts, policy, (counters, listener) -> delivery.open(sink, sse,
+                    Mailbox.bounded(queue), policy, counters, admission, listener::accept));
+        } catch (LimitExceeded e) {
+            admission.release(); // sse.limits.max-topics: nothing was opened
+            throw Refusals.quietly(sink, e.response(delivery.config().retryAfter()));
+        } catch (RuntimeException | Error e) {
+            admission.release();
+            throw e;
+        }
+        if (expiresAt != null && s instanceof Subscriber) {
+            Subscriber sub = (Subscriber) s;
+            admission.expireAt(expiresAt, () -> sub.endWith(ControlFrames.expired(), DisconnectReason.EXPIRED));
+        }
     }
 
     /**
@@ -131,6 +161,7 @@ public class ManagerBean implements Manager {
      * the topic; {@code sse} may be null (WebSocket). Request thread.
      *
      * @throws ServiceUnavailableException after shutdown
+     * @throws LimitExceeded when the topic would be new and {@code sse.limits.max-topics} are held
      */
     public void join(String topic, Sse sse, SubscribeOptions opts, SlowSubscriberPolicy policy,
             Function<BiConsumer<Outlet, DisconnectReason>, Outlet> open) {
@@ -142,9 +173,11 @@ public class ManagerBean implements Manager {
 
     /**
      * Creates or reactivates the topic, opens the outlet inside the registry's compute (replay or the
-     * polled state first) and joins it; then arms it and starts what the activation needs.
+     * polled state first) and joins it; then arms it and starts what the activation needs. Returns the
+     * outlet. A new topic beyond {@code sse.limits.max-topics} is refused before anything is opened
+     * ({@link LimitExceeded}); live topics are never evicted for it.
      */
-    private void attach(String topic, Sse sse, SubscribeOptions opts, SlowSubscriberPolicy policy,
+    private Outlet attach(String topic, Sse sse, SubscribeOptions opts, SlowSubscriberPolicy policy,
             BiFunction<Counters, BiConsumer<Outlet, DisconnectReason>, Outlet> open) {
         int replay = opts.replay().orElse(delivery.config().replaySize());
         List<PreparedEvent> first = new ArrayList<>(2);
@@ -152,48 +185,61 @@ public class ManagerBean implements Manager {
         boolean[] activated = {false};
         Poller[] superseded = {null};
         Seat[] seated = {null};
-        Topic t = topics.compute(topic, (name, current) -> {
-            Topic target = current != null ? current
-                    : new Topic(name, sse, new Counters(delivery.total()), replay, cluster != null);
-            if (target.subscribers.isEmpty()) {
-                activated[0] = true;
-                target.state = Topic.State.ACTIVE;
-                superseded[0] = target.poller; // normally null: the last leave took it; never left running
-                target.poller = opts.polling() == null ? null
-                        : new Poller(opts.polling(), delivery.config().pollingInterval(), delivery.scheduling());
-            }
-            target.useSse(sse);
-            // Not armed yet: a close now (e.g. the writer pool refusing work) only records itself and
-            // reaches leave after the compute, never re-entering this bin.
-            Outlet s = open.apply(target.counters, (closed, why) -> leave(name, closed, why));
-            if (target.replays() && policy == SlowSubscriberPolicy.DROP) {
-                s.resumeOnOverflow();
-            }
-            synchronized (target.publishLock) {
-                if (activated[0]) {
-                    target.lastPolled = null; // a new poller starts from scratch
+        boolean[] created = {false};
+        Topic t;
+        try {
+            t = topics.compute(topic, (name, current) -> {
+                Topic target = current;
+                if (target == null) {
+                    reserveTopic();
+                    created[0] = true;
+                    target = new Topic(name, sse, new Counters(delivery.total()), replay, cluster != null);
                 }
-                boolean replayed = false;
-                if (target.replays() && !target.clustered && opts.lastEventId() != null) {
-                    first.addAll(replayAfter(name, opts.lastEventId()));
-                    replayed = first.isEmpty() || !first.get(0).isControl();
+                if (target.subscribers.isEmpty()) {
+                    activated[0] = true;
+                    target.state = Topic.State.ACTIVE;
+                    superseded[0] = target.poller; // normally null: the last leave took it; never left running
+                    target.poller = opts.polling() == null ? null
+                            : new Poller(opts.polling(), delivery.config().pollingInterval(), delivery.scheduling());
                 }
-                if (!replayed && target.lastPolled != null) {
-                    first.add(target.lastPolled); // the current polled state, never an older one
+                target.useSse(sse);
+                // Not armed yet: a close now (e.g. the writer pool refusing work) only records itself and
+                // reaches leave after the compute, never re-entering this bin.
+                Outlet s = open.apply(target.counters, (closed, why) -> leave(name, closed, why));
+                if (target.replays() && policy == SlowSubscriberPolicy.DROP) {
+                    s.resumeOnOverflow();
                 }
-                s.offerFirst(first);
-                seated[0] = target.join(s);
+                synchronized (target.publishLock) {
+                    if (activated[0]) {
+                        target.lastPolled = null; // a new poller starts from scratch
+                    }
+                    boolean replayed = false;
+                    if (target.replays() && !target.clustered && opts.lastEventId() != null) {
+                        first.addAll(replayAfter(name, opts.lastEventId()));
+                        replayed = first.isEmpty() || !first.get(0).isControl();
+                    }
+                    if (!replayed && target.lastPolled != null) {
+                        first.add(target.lastPolled); // the current polled state, never an older one
+                    }
+                    s.offerFirst(first);
+                    seated[0] = target.join(s);
+                }
+                opened[0] = s;
+                return target;
+            });
+        } catch (RuntimeException | Error e) {
+            if (created[0]) {
+                topicCount.decrementAndGet(); // the compute threw: the new topic was never stored
             }
-            opened[0] = s;
-            return target;
-        });
+            throw e;
+        }
         if (superseded[0] != null) {
             runLater(superseded[0]::stop); // stop runs the application's callbacks
         }
         Outlet subscriber = opened[0];
         subscriber.arm(); // registered, no lock held: from now on its close reaches leave (on the callbacks executor)
         if (subscriber.isClosed()) {
-            return; // closed while it was being registered: leave is on its way
+            return subscriber; // closed while it was being registered: leave is on its way
         }
         if (t.clustered) {
             // The engine answers on its delivery thread, in order with the topic's events: the
@@ -207,6 +253,26 @@ public class ManagerBean implements Manager {
         if (shutDown || delivery.isStopped()) {
             subscriber.close(DisconnectReason.SHUTDOWN);
         }
+        return subscriber;
+    }
+
+    /** Counts a new topic, or refuses it when {@code sse.limits.max-topics} are held. In the registry's compute. */
+    private void reserveTopic() {
+        int max = delivery.config().maxTopics();
+        while (true) {
+            int n = topicCount.get();
+            if (max > 0 && n >= max) {
+                throw new LimitExceeded("topics", "too many topics on this server (sse.limits.max-topics=" + max + ")");
+            }
+            if (topicCount.compareAndSet(n, n + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** Topics held now (active and idle replay topics), as {@code sse.limits.max-topics} counts them. */
+    public int topicCount() {
+        return topicCount.get();
     }
 
     /** The stored events after {@code lastEventId}, or the loss signal when they cannot be served. */
@@ -338,6 +404,7 @@ public class ManagerBean implements Manager {
             if (!topics.remove(t.name, t)) {
                 continue;
             }
+            topicCount.decrementAndGet();
             Poller p = t.poller;
             if (p != null) {
                 p.stop();
@@ -400,6 +467,7 @@ public class ManagerBean implements Manager {
                 return current; // idle: keeps recording for reconnecting clients
             }
             retire(current);
+            topicCount.decrementAndGet();
             return null;
         });
         if (why != null) {
@@ -450,6 +518,7 @@ public class ManagerBean implements Manager {
             removed[0] = true;
             // In the bin: a new topic of the same name waits, so its ring is never the one removed.
             retire(current);
+            topicCount.decrementAndGet();
             return null;
         });
         if (removed[0]) {

@@ -29,8 +29,11 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
     /** The session user property holding the {@link Handshake}. */
     static final String HANDSHAKE = HandshakeConfigurator.class.getName() + ".handshake";
 
-    /** What the endpoint needs of the handshake request: its user and its headers (names case-insensitive, read-only). */
-    record Handshake(Principal principal, Map<String, List<String>> headers) {
+    /**
+     * What the endpoint needs of the handshake request: its user, its headers (names case-insensitive,
+     * read-only) and its query parameters (for {@code sse.auth.query-token}; never logged).
+     */
+    record Handshake(Principal principal, Map<String, List<String>> headers, Map<String, List<String>> query) {
     }
 
     private final StreamsBean streams;
@@ -51,8 +54,32 @@ final class HandshakeConfigurator extends ServerEndpointConfig.Configurator {
             });
         }
         headers.replaceAll((name, values) -> List.copyOf(values));
-        sec.getUserProperties().put(HANDSHAKE,
-                new Handshake(request.getUserPrincipal(), Collections.unmodifiableMap(headers)));
+        Map<String, List<String>> query = new TreeMap<>();
+        Map<String, List<String>> params = request.getParameterMap();
+        if (params != null) {
+            params.forEach((name, values) -> {
+                if (name != null && values != null) {
+                    query.put(name, List.copyOf(values));
+                }
+            });
+        }
+        sec.getUserProperties().put(HANDSHAKE, new Handshake(request.getUserPrincipal(),
+                Collections.unmodifiableMap(headers), Collections.unmodifiableMap(query)));
+    }
+
+    /**
+     * With {@code sse.cors.allowed-origins} set, a browser's handshake is accepted only from a listed
+     * origin (exact match); the container answers any other with 403. A handshake without
+     * {@code Origin} (not a browser) is accepted: the check protects browsers' users, and a
+     * non-browser client could send any origin. Unset: the container's default check.
+     */
+    @Override
+    public boolean checkOrigin(String originHeaderValue) {
+        List<String> allowed = streams.config().corsAllowedOrigins();
+        if (allowed.isEmpty()) {
+            return super.checkOrigin(originHeaderValue);
+        }
+        return originHeaderValue == null || allowed.contains(originHeaderValue);
     }
 
     @Override

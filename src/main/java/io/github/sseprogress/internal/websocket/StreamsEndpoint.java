@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.SubscribeOptions;
 import io.github.sseprogress.internal.ApiAccess;
+import io.github.sseprogress.internal.delivery.LimitExceeded;
 import io.github.sseprogress.internal.stream.Connection;
 import io.github.sseprogress.internal.stream.StreamsBean;
 
@@ -57,13 +58,17 @@ public final class StreamsEndpoint extends Endpoint {
     public void onOpen(Session session, EndpointConfig config) {
         Object stored = session.getUserProperties().get(HandshakeConfigurator.HANDSHAKE);
         HandshakeConfigurator.Handshake handshake = stored instanceof HandshakeConfigurator.Handshake h ? h
-                : new HandshakeConfigurator.Handshake(null, Map.of());
+                : new HandshakeConfigurator.Handshake(null, Map.of(), Map.of());
         Principal principal = handshake.principal() != null ? handshake.principal() : session.getUserPrincipal();
-        SubscribeOptions options = ApiAccess.get().ofRequest(principal, handshake.headers());
+        SubscribeOptions options = ApiAccess.get().ofRequest(principal, handshake.headers(), handshake.query());
         WebSocketTransport t = new WebSocketTransport(session);
         Connection c;
         try {
             c = streams.openWebSocket(t, options);
+        } catch (LimitExceeded e) {
+            // 1013 Try Again Later: the WebSocket form of 429 (the handshake has already succeeded)
+            closeQuietly(session, new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "limit: " + e.limit()));
+            return;
         } catch (WebApplicationException e) {
             // e.g. 503 while the library shuts down: the same answer as SSE, as a close
             int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();

@@ -47,6 +47,8 @@ final class WebSocketTransport implements SseEventSink {
     static final int FELL_BEHIND = 4000;
     /** 4001: a write stalled for {@code sse.write-timeout}. */
     static final int EVICTED = 4001;
+    /** 4002: the time an observer set with {@code SubscriberConnecting#expiresAt} came: reconnect to be authorised again. */
+    static final int EXPIRED = 4002;
 
     private final Session session;
     private final RemoteEndpoint.Basic remote;
@@ -126,6 +128,8 @@ final class WebSocketTransport implements SseEventSink {
                         "fell behind: reconnect and subscribe with last");
             case EVICTED:
                 return new CloseReason(CloseReason.CloseCodes.getCloseCode(EVICTED), "evicted: a write stalled");
+            case EXPIRED:
+                return new CloseReason(CloseReason.CloseCodes.getCloseCode(EXPIRED), "token expired: reconnect");
             default:
                 return new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "");
         }

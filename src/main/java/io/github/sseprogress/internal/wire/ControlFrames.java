@@ -8,6 +8,9 @@ public final class ControlFrames {
     /** The event name of the "you may have missed events" signal. */
     public static final String MISSED = "missed";
 
+    /** The event name of the "your authorisation ended, reconnect" signal. */
+    public static final String EXPIRED = "expired";
+
     private ControlFrames() {
     }
 
@@ -37,5 +40,14 @@ public final class ControlFrames {
     public static PreparedEvent overflow(long dropped) {
         return new PreparedEvent(0, null, MISSED, "{\"reason\":\"queue-overflow\",\"dropped\":" + dropped + "}", -1,
                 null, true);
+    }
+
+    /**
+     * The final frame of a stream whose time ran out ({@code SubscriberConnecting#expiresAt}):
+     * {@code event: expired}, data {@code {"reason":"token-expired"}}, no id (the client's position
+     * stays that of the last event it got, so it resumes from there).
+     */
+    public static PreparedEvent expired() {
+        return new PreparedEvent(0, null, EXPIRED, "{\"reason\":\"token-expired\"}", -1, null, true);
     }
 }

@@ -66,7 +66,7 @@ class WebSocketTransportTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"SHUTDOWN,1001", "SLOW,4000", "EVICTED,4001", "TERMINAL,1000"})
+    @CsvSource({"SHUTDOWN,1001", "SLOW,4000", "EVICTED,4001", "EXPIRED,4002", "TERMINAL,1000"})
     void closeSendsTheCodeOfWhyTheConnectionEnded(DisconnectReason why, int code) throws Exception {
         WebSocketTransport t = new WebSocketTransport(session);
         t.reasonFrom(() -> why);
