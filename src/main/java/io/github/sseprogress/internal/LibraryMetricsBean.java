@@ -57,6 +57,11 @@ public class LibraryMetricsBean implements LibraryMetrics {
     }
 
     @Override
+    public int openStreams(String topic) {
+        return topic == null ? 0 : manager.subscriberCount(topic) + tracker.subscriberCount(topic);
+    }
+
+    @Override
     public long delivered() {
         return delivery.total().deliveredCount();
     }

@@ -27,6 +27,9 @@ public interface LibraryMetrics {
      */
     Map<String, Integer> openStreamsByTopic();
 
+    /** Open single-topic streams of one topic now ({@code Manager} topic and {@code Tracker} job together); 0 when none. */
+    int openStreams(String topic);
+
     /** Events written to clients (heartbeats not counted). */
     long delivered();
 

@@ -79,6 +79,8 @@ class LibraryMetricsTest {
         topics.subscribe("m-b", b, sse);
         assertThat(metrics.openStreams()).isEqualTo(openBefore + 4);
         assertThat(metrics.openStreamsByTopic()).containsEntry("m-a", 3).containsEntry("m-b", 1);
+        assertThat(metrics.openStreams("m-a")).isEqualTo(3);
+        assertThat(metrics.openStreams("m-none")).isZero();
 
         for (int i = 0; i < 5; i++) {
             topics.publish("m-a", "e" + i);
