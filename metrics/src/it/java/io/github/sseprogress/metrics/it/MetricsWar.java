@@ -60,6 +60,35 @@ final class MetricsWar {
         }
     }
 
+    /**
+     * The demo WAR the core built ({@code target/sse-demo.war}, profiles demo, demo-payara, it-browser) with this
+     * module's jar in {@code WEB-INF/lib}, as a user adds it (one it may already hold is replaced).
+     */
+    static Path demoWithMetrics(Path demoWar, Path out) {
+        Path moduleJar = Path.of(required("it.metrics.moduleJar"));
+        if (!Files.isRegularFile(demoWar)) {
+            throw new IllegalStateException("the demo WAR " + demoWar + " is missing: build the core with -Pit-browser"
+                    + " (test.sh does) or -Pdemo first");
+        }
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(demoWar.toFile());
+                OutputStream o = Files.newOutputStream(out); ZipOutputStream zip = new ZipOutputStream(o)) {
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(in.entries())) {
+                if (e.getName().startsWith("WEB-INF/lib/sse-progress-metrics")) {
+                    continue;
+                }
+                zip.putNextEntry(new ZipEntry(e.getName()));
+                try (java.io.InputStream data = in.getInputStream(e)) {
+                    data.transferTo(zip);
+                }
+                zip.closeEntry();
+            }
+            add(zip, "WEB-INF/lib/" + moduleJar.getFileName(), moduleJar);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void add(ZipOutputStream zip, String name, Path file) throws IOException {
         zip.putNextEntry(new ZipEntry(name));
         Files.copy(file, zip);

@@ -29,6 +29,7 @@ import org.awaitility.core.ConditionTimeoutException;
 final class ServerNode implements AutoCloseable {
 
     static final String CONTEXT = "metrics-it";
+    static final String DEMO_CONFIG = "sse-demo.xml";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
@@ -67,6 +68,9 @@ final class ServerNode implements AutoCloseable {
             throw new IllegalStateException("no Liberty server at " + serverDir + ": run with -Pit-servers");
         }
         try {
+            // this server runs either the test application (dropins) or the demo (apps + its config): one at a time
+            Files.deleteIfExists(serverDir.resolve("configDropins/overrides").resolve(DEMO_CONFIG));
+            Files.deleteIfExists(serverDir.resolve("apps/sse-demo.war"));
             Files.createDirectories(serverDir.resolve("dropins"));
             Files.copy(war, serverDir.resolve("dropins").resolve(CONTEXT + ".war"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -78,8 +82,40 @@ final class ServerNode implements AutoCloseable {
                 List.of(wlp.resolve("bin/server").toString(), "run", server), env);
     }
 
+    /**
+     * The same Liberty server running the demo WAR as the demo profiles deploy it: at the root context, with the
+     * demo's own configDropins ({@code src/demo/liberty}: websocket-2.1, metrics and health features).
+     */
+    static ServerNode libertyDemo(String name, Path demoWar, Path demoConfig, Map<String, String> env) {
+        Path wlp = Path.of(MetricsWar.required("it.metrics.liberty.wlpHome"));
+        String server = MetricsWar.required("it.metrics.liberty.serverName");
+        int port = Integer.parseInt(MetricsWar.required("it.metrics.liberty.port"));
+        Path serverDir = wlp.resolve("usr/servers").resolve(server);
+        try {
+            Files.deleteIfExists(serverDir.resolve("dropins").resolve(CONTEXT + ".war"));
+            Files.createDirectories(serverDir.resolve("apps"));
+            Files.copy(demoWar, serverDir.resolve("apps/sse-demo.war"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(demoConfig, serverDir.resolve("configDropins/overrides").resolve(DEMO_CONFIG),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            deleteRecursively(serverDir.resolve("logs"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ServerNode(Kind.LIBERTY, name, port, serverDir,
+                List.of(wlp.resolve("bin/server").toString(), "run", server), env);
+    }
+
     /** Payara Micro with the production pre-boot commands (server-config/payara/preboot.asadmin), logging to a file. */
     static ServerNode payara(String name, Path war, Map<String, String> env) {
+        return payara(name, war, env, List.of());
+    }
+
+    /** Payara Micro running the demo WAR at the root context, as the demo-payara profile runs it. */
+    static ServerNode payaraDemo(String name, Path demoWar, Map<String, String> env) {
+        return payara(name, demoWar, env, List.of("--contextroot", "/"));
+    }
+
+    private static ServerNode payara(String name, Path war, Map<String, String> env, List<String> extra) {
         Path jar = Path.of(MetricsWar.required("it.metrics.payara.jar"));
         int port = Integer.parseInt(MetricsWar.required("it.metrics.payara.port"));
         Path dir = jar.getParent();
@@ -91,12 +127,14 @@ final class ServerNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new ServerNode(Kind.PAYARA, name, port, dir, List.of(java(), "-jar", jar.toString(),
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString(),
                 "--nocluster", "--nohazelcast", "--port", Integer.toString(port),
                 "--prebootcommandfile", MetricsWar.required("it.metrics.payara.preboot"),
                 "--logtofile", dir.resolve("server.log").toString(),
                 "--rootdir", dir.resolve("root").toString(),
-                "--deploy", war.toString()), env);
+                "--deploy", war.toString()));
+        command.addAll(extra);
+        return new ServerNode(Kind.PAYARA, name, port, dir, command, env);
     }
 
     /** Starts the process; {@link #awaitReady} waits for the application. */

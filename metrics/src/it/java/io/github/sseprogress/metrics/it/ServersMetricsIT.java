@@ -47,8 +47,10 @@ class ServersMetricsIT {
     void startServers() {
         Path dir = Path.of(MetricsWar.required("it.metrics.dir"));
         Path war = MetricsWar.build(dir.resolve(ServerNode.CONTEXT + ".war"));
-        // retained jobs stay for the whole test; heartbeats find closed clients within a second or two
-        Map<String, String> env = Map.of("SSE_TRACKER_RETENTION", "10m", "SSE_HEARTBEAT_INTERVAL", "1s");
+        // retained jobs stay for the whole test; heartbeats find closed clients within a second or two; one topic
+        // series, so a second topic is counted under topic="_other"
+        Map<String, String> env = Map.of("SSE_TRACKER_RETENTION", "10m", "SSE_HEARTBEAT_INTERVAL", "1s",
+                "SSE_METRICS_MAX_TOPIC_SERIES", "1");
         liberty = ServerNode.liberty("liberty", war, env).start();
         payara = ServerNode.payara("payara", war, env).start();
         CompletableFuture.allOf(CompletableFuture.runAsync(liberty::awaitReady),
@@ -96,10 +98,20 @@ class ServersMetricsIT {
             return p.value("sseprogress_topic_streams_open", Map.of("topic", TOPIC)).orElse(-1) == 3
                     && p.require("sseprogress_streams_open") == 3;
         });
+        // beyond sse.metrics.max-topic-series (1 here): no series of its own, counted under _other
+        RawSseClient other = RawSseClient.open(node.uri("topics/another")).readHead(WAIT);
+        assertThat(other.status()).isEqualTo(200);
+        clients.add(other);
+        await(node + ": the second topic under _other").atMost(WAIT).until(() -> {
+            Prometheus p = scrape(node);
+            return p.require("sseprogress_topic_streams_open", Map.of("topic", "_other")) == 1
+                    && p.require("sseprogress_streams_open") == 4;
+        });
+        assertThat(scrape(node).value("sseprogress_topic_streams_open", Map.of("topic", "another"))).isEmpty();
 
         // 5 events to 3 subscribers: 15 delivered
         post(node.uri("topics/" + TOPIC + "?n=5"));
-        for (RawSseClient c : clients) {
+        for (RawSseClient c : clients.subList(0, 3)) {
             assertThat(c.readEvents(5, WAIT)).hasSize(5);
         }
         Prometheus during = scrape(node);
@@ -110,7 +122,7 @@ class ServersMetricsIT {
         assertThat(during.require("sseprogress_writers_pinned")).isZero();
         assertThat(during.require("sseprogress_polls")).isZero();
         assertThat(during.require("sseprogress_polls_failed")).isZero();
-        assertThat(during.require("sseprogress_topic_streams_open", Map.of("topic", "_other"))).isZero();
+        assertThat(during.require("sseprogress_topic_streams_open", Map.of("topic", "_other"))).isEqualTo(1);
 
         // a running job and a finished (retained) one
         post(node.uri("jobs/running-job"));
@@ -126,7 +138,8 @@ class ServersMetricsIT {
         await(node + ": no open stream left").atMost(WAIT).until(() -> {
             Prometheus p = scrape(node);
             return p.require("sseprogress_streams_open") == 0
-                    && p.value("sseprogress_topic_streams_open", Map.of("topic", TOPIC)).orElse(0) == 0;
+                    && p.value("sseprogress_topic_streams_open", Map.of("topic", TOPIC)).orElse(0) == 0
+                    && p.require("sseprogress_topic_streams_open", Map.of("topic", "_other")) == 0;
         });
         assertThat(scrape(node).require("sseprogress_events_delivered")).as("nothing more was delivered").isEqualTo(15);
 
