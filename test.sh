@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of the project: unit and in-process tests, the integration suite on Open Liberty
 # and on Payara Micro, the demo page in headless Chromium, then the redis module (redis/) against a
-# real redis-server. `.ci/run` calls this script.
+# real redis-server, and the metrics module (metrics/) on real Open Liberty and Payara Micro. `.ci/run` calls
+# this script.
 # Installs what the tests need when it is missing (Debian/Ubuntu: chromium, chromium-driver,
 # redis-server; needs root or sudo), then runs Maven: the core with `install` (the redis module builds
-# against the installed core jar and its tests jar), then the redis module. Extra arguments go to both
+# against the installed core jar and its tests jar), then the redis and metrics modules. Extra arguments go to all
 # Maven runs, e.g. ./test.sh -Dtest=ManagerHttpTest -Dsurefire.failIfNoSpecifiedTests=false
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,3 +27,4 @@ fi
 
 mvn -B install -Pit-liberty,it-payara,it-browser "$@"
 mvn -B verify -f redis/pom.xml -Pit-cluster "$@"
+mvn -B verify -f metrics/pom.xml -Pit-servers "$@"

@@ -81,4 +81,12 @@ public interface ClusterEngine {
      * @throws ClusterUnavailableException when the cluster cannot be reached in time
      */
     Optional<JobRecord> job(String topic);
+
+    /**
+     * The engine's state for monitoring (connected, subscribed, last probe, lag, reconnects, dropped
+     * messages). Cheap and non-blocking: it reads what the engine already keeps. Empty by default.
+     */
+    default Optional<ClusterStatus> status() {
+        return Optional.empty();
+    }
 }

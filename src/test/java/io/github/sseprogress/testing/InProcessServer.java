@@ -44,6 +44,7 @@ public final class InProcessServer implements AutoCloseable {
                         io.github.sseprogress.internal.stream.StreamsBean.class)
                 .addPackage(false, io.github.sseprogress.internal.wire.EventFormatter.class)
                 .addBeanClass(TestScheduling.class)
+                .addBeanClass(io.github.sseprogress.internal.LibraryMetricsBean.class)
                 .property("org.jboss.weld.construction.relaxed", true);
         for (Class<?> p : extraBeanPackagesOf) {
             w.addPackage(false, p);

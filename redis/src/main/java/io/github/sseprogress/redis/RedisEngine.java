@@ -27,6 +27,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import io.github.sseprogress.internal.wire.EventFormatter;
 import io.github.sseprogress.spi.ClusterEngine;
 import io.github.sseprogress.spi.ClusterNode;
+import io.github.sseprogress.spi.ClusterStatus;
 import io.github.sseprogress.spi.ClusterUnavailableException;
 import io.github.sseprogress.spi.JobRecord;
 
@@ -102,6 +103,10 @@ public class RedisEngine implements ClusterEngine {
     private volatile long checkSent;
     private volatile long checkSentAt;
     private volatile long checkSeen;
+    // monitoring (status()): written by the delivery thread (probe) and publishers (dropped)
+    private volatile long lastProbeAt;
+    private volatile long probeLagMillis;
+    private final AtomicLong publishesDropped = new AtomicLong();
 
     public RedisEngine() {
         this(ConfigProvider.getConfig());
@@ -139,6 +144,27 @@ public class RedisEngine implements ClusterEngine {
     /** Whether the subscription is up now. */
     public boolean isConnected() {
         return connected;
+    }
+
+    /**
+     * For monitoring: the probe is the subscription check (a message this node publishes and must see
+     * come back every {@code sse.cluster.redis.check-interval}); connected = subscribed and no check
+     * overdue; lag = the last check's round trip; dropped = malformed messages received plus publishes
+     * dropped while the outbox was full; reconnects = subscriptions after the first.
+     */
+    @Override
+    public Optional<ClusterStatus> status() {
+        if (settings == null) {
+            return Optional.empty();
+        }
+        boolean subscribed = connected;
+        long sentAt = checkSentAt;
+        boolean overdue = checkSent > checkSeen
+                && System.currentTimeMillis() - sentAt > 2 * settings.checkInterval().toMillis();
+        long probe = lastProbeAt;
+        return Optional.of(new ClusterStatus(subscribed && !overdue, subscribed,
+                probe == 0 ? null : java.time.Instant.ofEpochMilli(probe), Duration.ofMillis(probeLagMillis),
+                Math.max(0, reconnects.get() - 1), rejected.get() + publishesDropped.get()));
     }
 
     @Override
@@ -265,6 +291,7 @@ public class RedisEngine implements ClusterEngine {
             if (outbox.size() >= settings.outboxSize()) {
                 // Dropped. A loss marker takes its place in the topic's sequence (beyond the bound, one per
                 // topic until sent) and reaches every node's subscribers, through the history too.
+                publishesDropped.incrementAndGet();
                 if (droppedByTopic.putIfAbsent(topic, Boolean.TRUE) == null) {
                     outbox.add(new Op(topic, null, "", null, false, false, ops.incrementAndGet(), false, true));
                 }
@@ -602,6 +629,11 @@ public class RedisEngine implements ClusterEngine {
                 break;
             case 'p':
                 if (settings.node().equals(env.node())) {
+                    if (env.seq() == checkSent && env.seq() > checkSeen) {
+                        long now = System.currentTimeMillis();
+                        probeLagMillis = Math.max(0, now - checkSentAt);
+                        lastProbeAt = now;
+                    }
                     checkSeen = Math.max(checkSeen, env.seq());
                 }
                 break;

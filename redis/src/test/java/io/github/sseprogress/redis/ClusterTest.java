@@ -341,6 +341,29 @@ class ClusterTest {
         assertQuietLogs();
     }
 
+    /** Issue 14 items 1 and 2: what sse-progress-metrics publishes for the cluster, read through the core's SPI. */
+    @Test
+    void theEngineReportsItsProbeLagReconnectsAndDroppedMessagesToMonitoring() throws Exception {
+        io.github.sseprogress.spi.LibraryMetrics metrics = a.bean(io.github.sseprogress.spi.LibraryMetrics.class);
+        // the subscription check (every 1 s here) is the probe
+        await().atMost(WAIT).until(() -> metrics.cluster().orElseThrow().lastProbe() != null);
+        io.github.sseprogress.spi.ClusterStatus first = metrics.cluster().orElseThrow();
+        assertThat(first.connected()).isTrue();
+        assertThat(first.subscribed()).isTrue();
+        assertThat(first.reconnects()).as("the first subscription is not a reconnect").isZero();
+        assertThat(first.droppedMessages()).isZero();
+        assertThat(first.busLag()).isLessThan(Duration.ofSeconds(1));
+        assertThat(metrics.running()).isTrue();
+
+        redis.killPubSubClients();
+        await().atMost(WAIT).until(() -> metrics.cluster().orElseThrow().reconnects() == 1
+                && metrics.cluster().orElseThrow().subscribed());
+        redis.client().publish("sse-progress:events", "not json");
+        await().atMost(WAIT).until(() -> metrics.cluster().orElseThrow().droppedMessages() == 1);
+        java.time.Instant before = metrics.cluster().orElseThrow().lastProbe();
+        await().atMost(WAIT).until(() -> metrics.cluster().orElseThrow().lastProbe().isAfter(before));
+    }
+
     @Test
     void aCancelWhoseMessageANodeMissedReachesItWhenItReReadsItsJobs() throws Exception {
         Job job = a.bean(Tracker.class).start("job-away").job();

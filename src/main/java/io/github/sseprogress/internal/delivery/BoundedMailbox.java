@@ -55,6 +55,11 @@ final class BoundedMailbox implements Mailbox {
     }
 
     @Override
+    public int depth() {
+        return size.get();
+    }
+
+    @Override
     public int clear() {
         int n = 0;
         while (poll() != null) {

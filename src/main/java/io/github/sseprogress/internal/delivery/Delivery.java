@@ -51,6 +51,10 @@ public class Delivery {
     /** Evicted subscribers whose blocked write has not returned yet: their writer is still pinned. */
     private final Set<Subscriber> stuck = ConcurrentHashMap.newKeySet();
     private volatile int pinned;
+    /** The deepest subscriber queue seen at any tick since start (written by the tick only). */
+    private volatile int queueHighWater;
+    /** {@code System.nanoTime()} at the end of the last tick: readiness checks that the timers run. */
+    private volatile long lastTickNanos = System.nanoTime();
     private long pinAfterNanos;
     private final Counters total = new Counters(null);
     private final PreparedEvent heartbeat = PreparedEvent.comment("");
@@ -144,6 +148,21 @@ public class Delivery {
         return pinned;
     }
 
+    /** The deepest subscriber queue seen since start, sampled once per tick (at most a second apart). */
+    public int queueHighWater() {
+        return queueHighWater;
+    }
+
+    /**
+     * Whether the periodic task (heartbeats, eviction) has run within {@code slack} ticks: the managed
+     * scheduler is usable. False after {@link #shutdown()}.
+     */
+    public boolean ticking(int slack) {
+        ScheduledFuture<?> t = ticker;
+        return !stopped && t != null && !t.isDone()
+                && System.nanoTime() - lastTickNanos <= slack * Math.max(pinAfterNanos, TimeUnit.SECONDS.toNanos(1));
+    }
+
     void tick() {
         try {
             long now = System.nanoTime();
@@ -153,7 +172,9 @@ public class Delivery {
                 nextHeartbeatNanos = now + config.heartbeatInterval().toNanos();
             }
             int pinnedNow = 0;
+            int deepest = queueHighWater;
             for (Subscriber s : live) {
+                deepest = Math.max(deepest, s.queueDepth());
                 long since = s.sendInFlightSince();
                 if (since != 0 && now - since > timeout) {
                     LOG.log(Level.FINE, "evicting an SSE subscriber whose write has been blocked for more than {0}",
@@ -174,7 +195,9 @@ public class Delivery {
                 }
             }
             pinned = pinnedNow;
+            queueHighWater = deepest;
             fitWriters(pinnedNow);
+            lastTickNanos = System.nanoTime();
         } catch (RejectedExecutionException e) {
             // container shutting down
         } catch (RuntimeException e) {

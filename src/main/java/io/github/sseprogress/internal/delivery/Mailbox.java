@@ -33,6 +33,14 @@ public interface Mailbox {
     /** Whether nothing is waiting. */
     boolean isEmpty();
 
+    /**
+     * How many events wait under the bound now (for the queue-depth high-water mark). Read by the
+     * heartbeat tick, not by publishers; may be slightly stale.
+     */
+    default int depth() {
+        return isEmpty() ? 0 : 1;
+    }
+
     /** Discards everything waiting; returns how many were discarded. */
     int clear();
 

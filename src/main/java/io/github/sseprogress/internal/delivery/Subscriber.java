@@ -113,6 +113,7 @@ public final class Subscriber implements SseEventSink, Outlet {
             return false;
         }
         if (!mailbox.offer(event)) {
+            counters.slowAction(policy);
             switch (policy) {
                 case DROP:
                     counters.dropped();
@@ -178,6 +179,11 @@ public final class Subscriber implements SseEventSink, Outlet {
             heartbeatFramesDue = 2;
             scheduleDrain();
         }
+    }
+
+    /** How many events wait in its queue now (read by the heartbeat tick). */
+    int queueDepth() {
+        return mailbox.depth();
     }
 
     /** {@code System.nanoTime()} when the current send started, or 0 when no send is in flight. */

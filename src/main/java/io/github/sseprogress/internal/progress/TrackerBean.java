@@ -386,6 +386,32 @@ public class TrackerBean implements Tracker {
         return Set.copyOf(jobs.keySet());
     }
 
+    /** Jobs of this node now: {@code [running, retained]} (for {@code LibraryMetrics}; walks the map). */
+    public int[] jobCounts() {
+        int running = 0;
+        int retained = 0;
+        for (JobImpl job : jobs.values()) {
+            if (job.isFinished()) {
+                retained++;
+            } else {
+                running++;
+            }
+        }
+        return new int[] {running, retained};
+    }
+
+    /** Open subscribers per job topic now (jobs without subscribers left out). */
+    public java.util.Map<String, Integer> subscriberCounts() {
+        java.util.Map<String, Integer> m = new java.util.HashMap<>();
+        jobs.forEach((topic, job) -> {
+            int n = job.subscriberCount();
+            if (n > 0) {
+                m.put(topic, n);
+            }
+        });
+        return m;
+    }
+
     @Override
     @PreDestroy
     public void shutdown() {

@@ -294,6 +294,7 @@ public final class Connection {
 
     void dropped() {
         counters.countDropped();
+        counters.countSlowAction(policy()); // one action per overflow, as on a single-topic stream
     }
 
     /** A key's queue overflowed and the policy ends the connection (replay topics resume after it). */

@@ -84,6 +84,11 @@ final class StreamMailbox implements Mailbox {
     }
 
     @Override
+    public int depth() {
+        return bounded.get();
+    }
+
+    @Override
     public int clear() {
         int n = 0;
         while (queue.poll() != null) {

@@ -200,7 +200,8 @@ public class ManagerBean implements Manager {
                     target.state = Topic.State.ACTIVE;
                     superseded[0] = target.poller; // normally null: the last leave took it; never left running
                     target.poller = opts.polling() == null ? null
-                            : new Poller(opts.polling(), delivery.config().pollingInterval(), delivery.scheduling());
+                            : new Poller(opts.polling(), delivery.config().pollingInterval(), delivery.scheduling(),
+                                    delivery.total());
                 }
                 target.useSse(sse);
                 // Not armed yet: a close now (e.g. the writer pool refusing work) only records itself and

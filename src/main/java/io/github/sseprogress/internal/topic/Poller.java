@@ -19,6 +19,7 @@ import java.util.logging.Logger;
 import io.github.sseprogress.Polling;
 import io.github.sseprogress.internal.ApiAccess;
 import io.github.sseprogress.internal.config.Scheduling;
+import io.github.sseprogress.internal.delivery.Counters;
 
 import jakarta.ws.rs.NotFoundException;
 
@@ -50,8 +51,10 @@ final class Poller implements Polling.Cancellation {
     private final List<Runnable> cancelActions = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> future;
     private Consumer<Object> publisher;
+    private final Counters counters;
 
-    Poller(Polling polling, Duration defaultInterval, Scheduling scheduling) {
+    Poller(Polling polling, Duration defaultInterval, Scheduling scheduling, Counters counters) {
+        this.counters = counters;
         this.polling = ApiAccess.get().parts(polling);
         this.interval = this.polling.interval() != null ? this.polling.interval() : defaultInterval;
         this.scheduler = scheduling.executor();
@@ -158,12 +161,14 @@ final class Poller implements Polling.Cancellation {
             return;
         }
         Object payload;
+        counters.countPoll();
         try {
             payload = polling.source().poll(this);
         } catch (Throwable e) {
             if (isCancelled()) {
                 return;
             }
+            counters.countPollFailure();
             payload = errorPayload(e);
         }
         if (isCancelled()) {
@@ -190,6 +195,7 @@ final class Poller implements Polling.Cancellation {
     }
 
     private void failed(Throwable e) {
+        counters.countPollFailure();
         long n = failures.incrementAndGet();
         LOG.log(n == 1 ? Level.WARNING : Level.FINE,
                 "polling failed (" + n + " failure(s) so far); polling goes on", e);
