@@ -8,6 +8,7 @@ import io.github.sseprogress.Manager;
 import io.github.sseprogress.SlowSubscriberPolicy;
 import io.github.sseprogress.internal.cluster.ClusterBridge;
 import io.github.sseprogress.internal.delivery.Delivery;
+import io.github.sseprogress.internal.delivery.Limits;
 import io.github.sseprogress.internal.progress.TrackerBean;
 import io.github.sseprogress.spi.ClusterEngine;
 import io.github.sseprogress.spi.ClusterStatus;
@@ -29,6 +30,9 @@ public class LibraryMetricsBean implements LibraryMetrics {
 
     @Inject
     Delivery delivery;
+
+    @Inject
+    Limits limits;
 
     @Inject
     Manager manager;
@@ -107,6 +111,11 @@ public class LibraryMetricsBean implements LibraryMetrics {
     @Override
     public long polls() {
         return delivery.total().pollCount();
+    }
+
+    @Override
+    public Map<String, Long> refusedStreams() {
+        return limits.refusals();
     }
 
     @Override

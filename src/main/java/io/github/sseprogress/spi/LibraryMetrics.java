@@ -54,6 +54,13 @@ public interface LibraryMetrics {
     /** Finished {@code Tracker} jobs kept for {@code sse.tracker.retention} (on this node). */
     int jobsRetained();
 
+    /**
+     * Streams (and multiplexed keys) refused with {@code 429} by limit since start, by the limit's name in
+     * the refusal's JSON ({@code streams}, {@code per-topic}, {@code per-principal}, {@code per-address},
+     * {@code topics}); limits never hit are absent.
+     */
+    Map<String, Long> refusedStreams();
+
     /** Polls of {@code Polling} sources. */
     long polls();
 

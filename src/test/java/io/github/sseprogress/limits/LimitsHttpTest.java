@@ -92,6 +92,10 @@ class LimitsHttpTest {
         return c.readBody(WAIT);
     }
 
+    private static long refused(String limit) {
+        return server.bean(io.github.sseprogress.spi.LibraryMetrics.class).refusedStreams().getOrDefault(limit, 0L);
+    }
+
     private static void assertRefused(RawSseClient c, String limit, String message) throws Exception {
         assertThat(c.status()).isEqualTo(429);
         assertThat(c.header("Retry-After")).isEqualTo("7");
@@ -107,7 +111,10 @@ class LimitsHttpTest {
         assertThat(b.status()).isEqualTo(200);
         await().atMost(WAIT).until(() -> topics.subscriberCount("news") == 2);
 
+        long refusedBefore = refused("per-topic");
         assertRefused(stream("limits/topic/news"), "per-topic", "too many streams on this topic (limit 2)");
+        assertThat(refused("per-topic")).as("counted instead of logged (LibraryMetrics.refusedStreams)")
+                .isEqualTo(refusedBefore + 1);
         assertThat(topics.subscriberCount("news")).isEqualTo(2);
         assertThat(limits.topicStreams(Limits.topicKey("news"))).isEqualTo(2);
 
@@ -200,7 +207,9 @@ class LimitsHttpTest {
         await().atMost(WAIT).until(() -> manager.topicCount() == 6);
         topics.publish("never-subscribed", "x"); // publish never creates a topic
         assertThat(manager.topicCount()).isEqualTo(6);
+        long refusedBefore = refused("topics");
         assertRefused(stream("limits/topic/cap6"), "topics", "too many topics on this server (sse.limits.max-topics=6)");
+        assertThat(refused("topics")).isEqualTo(refusedBefore + 1);
         assertThat(topics.topics()).hasSize(6).doesNotContain("cap6");
         assertThat(limits.streams()).as("the refused stream's counts were given back").isEqualTo(6);
         assertThat(stream("limits/topic/cap0").status()).as("a live topic takes more streams").isEqualTo(200);
@@ -208,6 +217,7 @@ class LimitsHttpTest {
         RawSseClient multi = stream("limits/streams?topic=cap7&topic=cap1");
         assertThat(multi.readEvents(1, WAIT).get(0).data()).isEqualTo("topic:cap7\n{\"reason\":\"limited\",\"status\":429,"
                 + "\"message\":\"too many topics on this server (sse.limits.max-topics=6)\",\"limit\":\"topics\"}");
+        assertThat(refused("topics")).as("a multiplexed key refused for a new topic counts too").isEqualTo(refusedBefore + 2);
 
         open.get(2).abort(); // cap2's only stream: its topic retires
         await().atMost(WAIT).until(() -> manager.topicCount() == 5);

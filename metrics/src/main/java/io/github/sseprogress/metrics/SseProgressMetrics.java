@@ -100,6 +100,10 @@ public class SseProgressMetrics {
             gauge("slow.actions", "Slow-subscriber policy actions on a full queue, since start",
                     () -> library.slowSubscriberActions(p), new Tag("policy", p.name().toLowerCase()));
         }
+        for (String limit : new String[] {"streams", "per-topic", "per-principal", "per-address", "topics"}) {
+            gauge("streams.refused", "Streams refused with 429 by an sse.limits.* limit, since start",
+                    () -> library.refusedStreams().getOrDefault(limit, 0L), new Tag("limit", limit));
+        }
         gauge("writers.pinned", "Writer threads blocked now in a write to a client that does not read",
                 library::pinnedWriters);
         gauge("queue.depth.max", "Deepest subscriber queue seen since start", library::queueDepthHighWater);

@@ -48,6 +48,8 @@ public class Limits {
     private final ConcurrentHashMap<String, Integer> perTopic = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> perPrincipal = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
+    /** Refusals since start by limit name ({@link LimitExceeded#limit()}): the five names only, so bounded. */
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> refusals = new ConcurrentHashMap<>();
 
     /** The per-topic count key of a Manager topic. */
     public static String topicKey(String topic) {
@@ -82,6 +84,7 @@ public class Limits {
             return new Admission(this, total, p, a, t);
         } catch (LimitExceeded e) {
             give(total, p, a, null);
+            refused(e.limit());
             LOG.log(Level.FINE, "stream refused: {0}", e.getMessage());
             throw e;
         }
@@ -97,6 +100,7 @@ public class Limits {
             return new Admission(this, false, null, null,
                     take(perTopic, topicKey, config.maxStreamsPerTopic(), "per-topic", "too many streams on this topic"));
         } catch (LimitExceeded e) {
+            refused(e.limit());
             LOG.log(Level.FINE, "key refused: {0}", e.getMessage());
             throw e;
         }
@@ -131,6 +135,18 @@ public class Limits {
         }
         String given = request.clientAddress();
         return given == null || given.isBlank() ? null : given.trim();
+    }
+
+    /** Counts one refusal by {@code limit} (normal client behaviour: counted, logged at FINE only). */
+    public void refused(String limit) {
+        refusals.computeIfAbsent(limit, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /** Refusals since start by limit name ({@code streams}, {@code per-topic}, …); limits never hit are absent. */
+    public java.util.Map<String, Long> refusals() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        refusals.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
     }
 
     /** Streams counted now, all of them (0 when {@code sse.limits.max-streams=0}: not counted). */

@@ -263,6 +263,7 @@ public class ManagerBean implements Manager {
         while (true) {
             int n = topicCount.get();
             if (max > 0 && n >= max) {
+                limits.refused("topics");
                 throw new LimitExceeded("topics", "too many topics on this server (sse.limits.max-topics=" + max + ")");
             }
             if (topicCount.compareAndSet(n, n + 1)) {

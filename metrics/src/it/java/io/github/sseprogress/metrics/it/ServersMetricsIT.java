@@ -48,9 +48,9 @@ class ServersMetricsIT {
         Path dir = Path.of(MetricsWar.required("it.metrics.dir"));
         Path war = MetricsWar.build(dir.resolve(ServerNode.CONTEXT + ".war"));
         // retained jobs stay for the whole test; heartbeats find closed clients within a second or two; one topic
-        // series, so a second topic is counted under topic="_other"
+        // series, so a second topic is counted under topic="_other"; at most 3 streams per topic, so a 4th is refused
         Map<String, String> env = Map.of("SSE_TRACKER_RETENTION", "10m", "SSE_HEARTBEAT_INTERVAL", "1s",
-                "SSE_METRICS_MAX_TOPIC_SERIES", "1");
+                "SSE_METRICS_MAX_TOPIC_SERIES", "1", "SSE_LIMITS_MAX_STREAMS_PER_TOPIC", "3");
         liberty = ServerNode.liberty("liberty", war, env).start();
         payara = ServerNode.payara("payara", war, env).start();
         CompletableFuture.allOf(CompletableFuture.runAsync(liberty::awaitReady),
@@ -98,6 +98,15 @@ class ServersMetricsIT {
             return p.value("sseprogress_topic_streams_open", Map.of("topic", TOPIC)).orElse(-1) == 3
                     && p.require("sseprogress_streams_open") == 3;
         });
+        // a 4th stream on the topic is refused (sse.limits.max-streams-per-topic=3): counted, not attached
+        assertThat(scrape(node).require("sseprogress_streams_refused", Map.of("limit", "per-topic"))).isZero();
+        RawSseClient refused = RawSseClient.open(node.uri("topics/" + TOPIC)).readHead(WAIT);
+        assertThat(refused.status()).isEqualTo(429);
+        refused.close();
+        Prometheus afterRefusal = scrape(node);
+        assertThat(afterRefusal.require("sseprogress_streams_refused", Map.of("limit", "per-topic"))).isEqualTo(1);
+        assertThat(afterRefusal.require("sseprogress_streams_refused", Map.of("limit", "streams"))).isZero();
+        assertThat(afterRefusal.require("sseprogress_streams_open")).isEqualTo(3);
         // beyond sse.metrics.max-topic-series (1 here): no series of its own, counted under _other
         RawSseClient other = RawSseClient.open(node.uri("topics/another")).readHead(WAIT);
         assertThat(other.status()).isEqualTo(200);
