@@ -36,11 +36,14 @@ public final class Runner {
     /** Events per publisher, one burst per value: 3 × 64 = 192 fits a default queue (256), 100 × 64 does not. */
     static final int[] BURST_COUNTS = ints(System.getProperty("bench.burst.count", "3,100"));
     static final int BURST_SUBS = Integer.getInteger("bench.burst.n", 100);
+    /** Base path of a second build of the bench WAR (another library version) in the same server, or empty. */
+    static final String COMPARE = System.getProperty("bench.compare", "");
     static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle,burst");
 
     private final Target ours;
     private final Target stock;
     private final Target limit;
+    private Target before;
     private final Path out;
     private final Map<String, Object> report = new LinkedHashMap<>();
     private final List<Map<String, Object>> results = new ArrayList<>();
@@ -61,7 +64,11 @@ public final class Runner {
         Target ours = new Target("ours", "127.0.0.1", libertyPort, "/sse-bench/bench/ours", "/sse-bench/bench/ops");
         Target stock = new Target("stock", "127.0.0.1", libertyPort, "/sse-bench/bench/stock", "/sse-bench/bench/ops");
         Target limit = new Target("limit", "127.0.0.1", limitPort, "/limit", "/limit/ops");
-        new Runner(ours, stock, limit, out).run();
+        Runner r = new Runner(ours, stock, limit, out);
+        if (!COMPARE.isEmpty()) {
+            r.before = new Target("before", "127.0.0.1", libertyPort, COMPARE, "/sse-bench/bench/ops");
+        }
+        r.run();
         System.exit(0);
     }
 
@@ -77,11 +84,21 @@ public final class Runner {
         for (Target t : List.of(limit, stock, ours)) {
             fanout(t, 500, 100, 4, false, false);
         }
+        if (before != null) {
+            fanout(before, 500, 100, 4, false, false);
+        }
         if (ONLY.contains("fanout")) {
             for (int n : FANOUT_N) {
                 for (int rate : FANOUT_RATE) {
                     for (Target t : List.of(limit, stock, ours)) {
                         results.add(fanout(t, n, rate, SECONDS, false, true));
+                    }
+                    if (before != null) {
+                        // before, ours, before, limit: each version once on either side of the other
+                        results.add(fanout(before, n, rate, SECONDS, false, true));
+                        results.add(fanout(ours, n, rate, SECONDS, false, true));
+                        results.add(fanout(before, n, rate, SECONDS, false, true));
+                        results.add(fanout(limit, n, rate, SECONDS, false, true));
                     }
                 }
             }
@@ -119,6 +136,9 @@ public final class Runner {
         log("wrote " + out.resolve("run-" + stamp + ".json") + " in " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
         for (Target t : List.of(ours, stock, limit)) {
             t.swarm.shutdown();
+        }
+        if (before != null) {
+            before.swarm.shutdown();
         }
     }
 
