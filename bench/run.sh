@@ -11,6 +11,9 @@
 #
 # Sizes: -D options in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=5 -Dbench.only=fanout" bench/run.sh
 # Profiling: BENCH_JFR=1 records the Liberty JVM with JFR (settings=profile) into bench/target/bench/liberty-<time>.jfr
+# Before/after in one run: BENCH_COMPARE_WAR=/path/to/other/sse-bench.war deploys that WAR (built against another
+#   library version) beside this one as /sse-bench-before; the fan-out scenarios then also run against it, alternating
+#   with ours (target "before"), in the same JVM and the same run.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,6 +62,11 @@ trap cleanup EXIT INT TERM
 
 rm -f "$WLP/usr/servers/$SERVER/dropins/"*.war
 cp "$BENCH_DIR/target/sse-bench.war" "$WLP/usr/servers/$SERVER/dropins/"
+COMPARE_OPTS=""
+if [ -n "${BENCH_COMPARE_WAR:-}" ]; then
+  cp "$BENCH_COMPARE_WAR" "$WLP/usr/servers/$SERVER/dropins/sse-bench-before.war"
+  COMPARE_OPTS="-Dbench.compare=/sse-bench-before/bench/ours"
+fi
 echo "bench: starting Open Liberty ($SERVER) on 127.0.0.1:$LIBERTY_PORT"
 "$WLP/bin/server" start "$SERVER" >/dev/null
 for i in $(seq 1 240); do
@@ -66,6 +74,13 @@ for i in $(seq 1 240); do
   if [ "$i" = 240 ]; then echo "bench: the bench WAR did not come up in 120 s" >&2; exit 1; fi
   sleep 0.5
 done
+if [ -n "${BENCH_COMPARE_WAR:-}" ]; then
+  for i in $(seq 1 240); do
+    if curl -sf "http://127.0.0.1:$LIBERTY_PORT/sse-bench-before/bench/ops" >/dev/null 2>&1; then break; fi
+    if [ "$i" = 240 ]; then echo "bench: the compared WAR did not come up in 120 s" >&2; exit 1; fi
+    sleep 0.5
+  done
+fi
 
 echo "bench: starting the limit server on 127.0.0.1:$LIMIT_PORT"
 java -Xms1g -Xmx1g -cp "$BENCH_DIR/target/tools-classes" io.github.sseprogress.bench.tools.LimitServer $LIMIT_PORT \
@@ -84,7 +99,7 @@ if [ "${BENCH_JFR:-0}" = 1 ]; then
 fi
 
 # shellcheck disable=SC2086
-timeout "$TIME_LIMIT" java -Xms512m -Xmx2g ${BENCH_OPTS:-} -cp "$BENCH_DIR/target/tools-classes" \
+timeout "$TIME_LIMIT" java -Xms512m -Xmx2g ${BENCH_OPTS:-} $COMPARE_OPTS -cp "$BENCH_DIR/target/tools-classes" \
   io.github.sseprogress.bench.tools.Runner $LIBERTY_PORT $LIMIT_PORT "$OUT"
 
 if [ "${BENCH_JFR:-0}" = 1 ]; then

@@ -6,6 +6,7 @@ import io.github.sseprogress.Tracker;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -30,6 +31,9 @@ public class OursResource {
 
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     ManagedExecutorService executor;
+
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    ManagedThreadFactory threads;
 
     @GET
     @Path("sse")
@@ -75,6 +79,46 @@ public class OursResource {
         long total = Math.round(rate * seconds);
         executor.execute(() -> Pacer.run(topic, total, rate, bytes, 5_000_000_000L,
                 (i, payload) -> topics.publish(topic, payload)));
+        return "ok";
+    }
+
+    /**
+     * The burst (issue 15): {@code publishers} threads, released together, each publish {@code count}
+     * events to {@code topic} back to back. Event k of publisher p carries {@code "s": p * count + k},
+     * so a client can check each publisher's order and count what it got. Threads come from the
+     * container's thread factory: a pool could run fewer of them at once than asked.
+     */
+    @GET
+    @Path("burst")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String burst(@QueryParam("topic") String topic, @QueryParam("publishers") int publishers,
+            @QueryParam("count") int count, @QueryParam("bytes") int bytes) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        Pacer.published.put(topic, done);
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(publishers);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int p = 0; p < publishers; p++) {
+            long base = (long) p * count;
+            Thread t = threads.newThread(() -> {
+                ready.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int k = 0; k < count; k++) {
+                    topics.publish(topic, Pacer.payload(System.nanoTime(), base + k, bytes));
+                    done.incrementAndGet();
+                }
+            });
+            t.setName("bench-burst-" + p);
+            t.start();
+        }
+        if (!ready.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            go.countDown();
+            return "not all " + publishers + " publisher threads started";
+        }
+        go.countDown();
         return "ok";
     }
 

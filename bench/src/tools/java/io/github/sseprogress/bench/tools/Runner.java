@@ -32,11 +32,18 @@ public final class Runner {
     static final int JOB_LATE = Integer.getInteger("bench.jobs.late", 200);
     static final int IDLE_N = Integer.getInteger("bench.idle.n", 10000);
     static final double IDLE_SECONDS = Double.parseDouble(System.getProperty("bench.idle.seconds", "20"));
-    static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle");
+    static final int BURST_PUBLISHERS = Integer.getInteger("bench.burst.publishers", 64);
+    /** Events per publisher, one burst per value: 3 × 64 = 192 fits a default queue (256), 100 × 64 does not. */
+    static final int[] BURST_COUNTS = ints(System.getProperty("bench.burst.count", "3,100"));
+    static final int BURST_SUBS = Integer.getInteger("bench.burst.n", 100);
+    /** Base path of a second build of the bench WAR (another library version) in the same server, or empty. */
+    static final String COMPARE = System.getProperty("bench.compare", "");
+    static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle,burst");
 
     private final Target ours;
     private final Target stock;
     private final Target limit;
+    private Target before;
     private final Path out;
     private final Map<String, Object> report = new LinkedHashMap<>();
     private final List<Map<String, Object>> results = new ArrayList<>();
@@ -57,7 +64,11 @@ public final class Runner {
         Target ours = new Target("ours", "127.0.0.1", libertyPort, "/sse-bench/bench/ours", "/sse-bench/bench/ops");
         Target stock = new Target("stock", "127.0.0.1", libertyPort, "/sse-bench/bench/stock", "/sse-bench/bench/ops");
         Target limit = new Target("limit", "127.0.0.1", limitPort, "/limit", "/limit/ops");
-        new Runner(ours, stock, limit, out).run();
+        Runner r = new Runner(ours, stock, limit, out);
+        if (!COMPARE.isEmpty()) {
+            r.before = new Target("before", "127.0.0.1", libertyPort, COMPARE, "/sse-bench/bench/ops");
+        }
+        r.run();
         System.exit(0);
     }
 
@@ -73,11 +84,21 @@ public final class Runner {
         for (Target t : List.of(limit, stock, ours)) {
             fanout(t, 500, 100, 4, false, false);
         }
+        if (before != null) {
+            fanout(before, 500, 100, 4, false, false);
+        }
         if (ONLY.contains("fanout")) {
             for (int n : FANOUT_N) {
                 for (int rate : FANOUT_RATE) {
                     for (Target t : List.of(limit, stock, ours)) {
                         results.add(fanout(t, n, rate, SECONDS, false, true));
+                    }
+                    if (before != null) {
+                        // before, ours, before, limit: each version once on either side of the other
+                        results.add(fanout(before, n, rate, SECONDS, false, true));
+                        results.add(fanout(ours, n, rate, SECONDS, false, true));
+                        results.add(fanout(before, n, rate, SECONDS, false, true));
+                        results.add(fanout(limit, n, rate, SECONDS, false, true));
                     }
                 }
             }
@@ -101,6 +122,11 @@ public final class Runner {
                 results.add(idle(t));
             }
         }
+        if (ONLY.contains("burst")) {
+            for (int count : BURST_COUNTS) {
+                results.add(burst(ours, count));
+            }
+        }
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
         report.put("summary", Summary.ratios(results));
         Files.writeString(out.resolve("run-" + stamp + ".json"), Json.write(report));
@@ -110,6 +136,9 @@ public final class Runner {
         log("wrote " + out.resolve("run-" + stamp + ".json") + " in " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
         for (Target t : List.of(ours, stock, limit)) {
             t.swarm.shutdown();
+        }
+        if (before != null) {
+            before.swarm.shutdown();
         }
     }
 
@@ -197,6 +226,133 @@ public final class Runner {
         r.put("p999Ms", h.percentile(99.9) / 1000.0);
         r.put("maxMs", h.max() / 1000.0);
         return r;
+    }
+
+    // ---------------------------------------------------------------- burst (64 publishers at once)
+
+    /**
+     * {@code bench.burst.publishers} threads publish {@code burstCount} events each to one topic,
+     * released together, to {@code bench.burst.n} subscribers that read as fast as they can. Per
+     * subscriber: the events received, the loss signals ({@code event: missed}) and the drops they
+     * report, each publisher's order. The guarantee: received + reported drops = published, for every
+     * subscriber (everything, or the signal; never a silent gap), and no publisher's events out of order.
+     */
+    Map<String, Object> burst(Target t, int burstCount) {
+        String topic = "burst-" + (++seq);
+        log("burst " + t.name + " n=" + BURST_SUBS + " publishers=" + BURST_PUBLISHERS + " x " + burstCount);
+        Swarm s = t.swarm;
+        s.reset();
+        List<Swarm.Conn> subs = new ArrayList<>();
+        for (int i = 0; i < BURST_SUBS; i++) {
+            subs.add(new Swarm.Conn(t.base + "/sse?topic=" + topic, 0, false, 0));
+        }
+        s.open(subs);
+        boolean ready = await(() -> s.connected() + s.failed() >= BURST_SUBS, 120)
+                && await(() -> count(t, "/count?topic=" + topic) >= BURST_SUBS, 120);
+        sleep(1.0);
+        Map<String, Long> stats0 = stats(t);
+        s.call(() -> {
+            s.burstCount = burstCount;
+            s.burstPublishers = BURST_PUBLISHERS;
+            s.measuring = true;
+            return null;
+        });
+        long expected = (long) BURST_PUBLISHERS * burstCount;
+        long t0 = System.nanoTime();
+        String answer = t.api("/burst?topic=" + topic + "&publishers=" + BURST_PUBLISHERS + "&count=" + burstCount
+                + "&bytes=" + BYTES);
+        // done when every subscriber has every event or a signal for the rest, or nothing moved for 3 s
+        long[] last = {-1, System.nanoTime()};
+        await(() -> {
+            long[] sum = s.call(() -> {
+                long got = 0;
+                long accounted = 0;
+                for (long[] c : s.burstTotals()) {
+                    got += c[0];
+                    accounted += Math.min(expected, c[0] + c[2]);
+                }
+                return new long[] {got, accounted};
+            });
+            if (sum[1] >= expected * BURST_SUBS) {
+                return true;
+            }
+            if (sum[0] != last[0]) {
+                last[0] = sum[0];
+                last[1] = System.nanoTime();
+            }
+            return System.nanoTime() - last[1] > 3_000_000_000L;
+        }, 60);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long published = Long.parseLong(t.api("/published?topic=" + topic));
+        Map<String, Long> stats1 = stats(t);
+        List<long[]> per = s.call(s::burstTotals);
+        Histogram h = s.call(() -> s.latency[0]);
+        long complete = 0;
+        long signalled = 0;
+        long silentGaps = 0;
+        long missedSignals = 0;
+        long orderErrors = 0;
+        long received = 0;
+        long closed = 0;
+        double minFraction = 1.0;
+        for (long[] c : per) {
+            received += c[0];
+            missedSignals += c[1];
+            orderErrors += c[3];
+            closed += c[4];
+            minFraction = Math.min(minFraction, published == 0 ? 0 : c[0] / (double) published);
+            if (c[0] == published) {
+                complete++;
+            } else if (c[0] + c[2] == published) {
+                signalled++;
+            } else {
+                silentGaps++;
+            }
+        }
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("scenario", "burst");
+        res.put("target", t.name);
+        res.put("subscribers", BURST_SUBS);
+        res.put("publishers", BURST_PUBLISHERS);
+        res.put("eventsPerPublisher", burstCount);
+        res.put("ready", ready);
+        res.put("answer", answer);
+        res.put("published", published);
+        res.put("expected", published * BURST_SUBS);
+        res.put("received", received);
+        res.put("deliveredFraction", published == 0 ? 0.0 : received / (double) (published * BURST_SUBS));
+        res.put("minDeliveredFraction", minFraction);
+        res.put("subscribersComplete", complete);
+        res.put("subscribersWithSignalledLoss", signalled);
+        res.put("subscribersWithSilentGap", silentGaps);
+        res.put("missedSignals", missedSignals);
+        res.put("orderErrors", orderErrors);
+        res.put("closedByServer", closed);
+        res.put("serverDelivered", stats1.get("delivered") - stats0.get("delivered"));
+        res.put("serverDropped", stats1.get("dropped") - stats0.get("dropped"));
+        res.put("p50Ms", h.percentile(50) / 1000.0);
+        res.put("p99Ms", h.percentile(99) / 1000.0);
+        res.put("maxMs", h.max() / 1000.0);
+        res.put("secondsToSettle", seconds);
+        res.put("guaranteeHeld", silentGaps == 0 && orderErrors == 0 && published == expected);
+        s.reset();
+        sleep(1.5);
+        log("  " + brief(res));
+        if (silentGaps > 0 || orderErrors > 0) {
+            log("  BURST GUARANTEE BROKEN: " + silentGaps + " subscribers with a silent gap, " + orderErrors
+                    + " events out of their publisher's order");
+        }
+        return res;
+    }
+
+    private static Map<String, Long> stats(Target t) {
+        String js = t.api("/stats");
+        Map<String, Long> m = new LinkedHashMap<>();
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("\"(\\w+)\":(-?\\d+)").matcher(js);
+        while (x.find()) {
+            m.put(x.group(1), Long.parseLong(x.group(2)));
+        }
+        return m;
     }
 
     // ---------------------------------------------------------------- progress (Tracker jobs)
@@ -382,6 +538,9 @@ public final class Runner {
         m.put("lateSubscribers", JOB_LATE);
         m.put("idleSubscribers", IDLE_N);
         m.put("idleSeconds", IDLE_SECONDS);
+        m.put("burstPublishers", BURST_PUBLISHERS);
+        m.put("burstEventsPerPublisher", java.util.Arrays.toString(BURST_COUNTS));
+        m.put("burstSubscribers", BURST_SUBS);
         return m;
     }
 

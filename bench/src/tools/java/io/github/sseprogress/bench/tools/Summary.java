@@ -126,6 +126,23 @@ final class Summary {
                         .append(f(d(r, "heartbeatsPerSubscriber"))).append(" | ").append(r.get("openAtEnd")).append(" |\n");
             }
         }
+        b.append("\n### Burst (publishers at once, one topic)\n\n| target | subscribers | publishers × events "
+                + "| delivered fraction | lowest per subscriber | complete | loss signalled | silent gap | missed signals "
+                + "| order errors | p50 ms | p99 ms | settled in s | guarantee held |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> r : rs) {
+            if (r.get("scenario").equals("burst")) {
+                b.append("| ").append(r.get("target")).append(" | ").append(r.get("subscribers")).append(" | ")
+                        .append(r.get("publishers")).append(" × ").append(r.get("eventsPerPublisher")).append(" | ")
+                        .append(f(d(r, "deliveredFraction"))).append(" | ").append(f(d(r, "minDeliveredFraction")))
+                        .append(" | ").append(r.get("subscribersComplete")).append(" | ")
+                        .append(r.get("subscribersWithSignalledLoss")).append(" | ")
+                        .append(r.get("subscribersWithSilentGap")).append(" | ").append(r.get("missedSignals"))
+                        .append(" | ").append(r.get("orderErrors")).append(" | ").append(f(d(r, "p50Ms")))
+                        .append(" | ").append(f(d(r, "p99Ms"))).append(" | ").append(f(d(r, "secondsToSettle")))
+                        .append(" | ").append(r.get("guaranteeHeld")).append(" |\n");
+            }
+        }
         return b.toString();
     }
 }

@@ -47,6 +47,13 @@ final class Swarm implements Runnable {
         long openNanos;
         long firstEventNanos;
         boolean closed;
+        // the loss signal (event: missed) and, in the burst scenario, each publisher's order
+        boolean missedNext;
+        long missedSignals;
+        long droppedReported;
+        long[] lastByPublisher;
+        long orderErrors;
+        long burstEvents;
 
         Conn(String path, int group, boolean stalled, int rcvbuf) {
             this.path = path;
@@ -79,6 +86,9 @@ final class Swarm implements Runnable {
     long maxRecv;
     long sampleEveryNanos;
     private long nextSample;
+    /** Burst scenario: events per publisher (event s is publisher s / burstCount's number s % burstCount); 0 = off. */
+    long burstCount;
+    int burstPublishers;
 
     Swarm(String host, int port) throws IOException {
         this.address = new InetSocketAddress(host, port);
@@ -147,6 +157,8 @@ final class Swarm implements Runnable {
             minT = Long.MAX_VALUE;
             maxRecv = 0;
             sampleEveryNanos = 0;
+            burstCount = 0;
+            burstPublishers = 0;
             return null;
         });
     }
@@ -347,6 +359,16 @@ final class Swarm implements Runnable {
         byte[] l = c.line;
         int len = c.lineLen;
         if (len == 0) {
+            c.missedNext = false; // end of an event
+            return;
+        }
+        if (len >= 13 && startsWith(l, "event: missed")) {
+            c.missedNext = true;
+            return;
+        }
+        if (c.missedNext && len > 5 && l[0] == 'd') {
+            c.missedSignals++;
+            c.droppedReported += number(l, len, "\"dropped\":");
             return;
         }
         if (l[0] == ':') {
@@ -364,6 +386,22 @@ final class Swarm implements Runnable {
                     t = t * 10 + (l[j] - '0');
                 }
                 break;
+            }
+        }
+        if (burstCount > 0) {
+            long seq = number(l, len, "\"s\":");
+            int p = (int) (seq / burstCount);
+            if (p >= 0 && p < burstPublishers) {
+                if (c.lastByPublisher == null) {
+                    c.lastByPublisher = new long[burstPublishers];
+                    java.util.Arrays.fill(c.lastByPublisher, -1);
+                }
+                long k = seq % burstCount;
+                if (k <= c.lastByPublisher[p]) {
+                    c.orderErrors++; // a repeat or an event older than one already received
+                }
+                c.lastByPublisher[p] = Math.max(c.lastByPublisher[p], k);
+                c.burstEvents++;
             }
         }
         if (c.firstEventNanos == 0) {
@@ -386,6 +424,44 @@ final class Swarm implements Runnable {
                 maxRecv = now;
             }
         }
+    }
+
+    private static boolean startsWith(byte[] l, String prefix) {
+        for (int i = 0; i < prefix.length(); i++) {
+            if (l[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The non-negative integer after {@code key} in the line, or 0 when absent. */
+    private static long number(byte[] l, int len, String key) {
+        outer:
+        for (int i = 0; i + key.length() <= len; i++) {
+            for (int j = 0; j < key.length(); j++) {
+                if (l[i + j] != key.charAt(j)) {
+                    continue outer;
+                }
+            }
+            long v = 0;
+            for (int j = i + key.length(); j < len && l[j] >= '0' && l[j] <= '9'; j++) {
+                v = v * 10 + (l[j] - '0');
+            }
+            return v;
+        }
+        return 0;
+    }
+
+    /** Runs on the selector thread: per connection {events of the burst, missed signals, dropped reported, order errors, closed}. */
+    List<long[]> burstTotals() {
+        List<long[]> r = new ArrayList<>();
+        for (Conn c : conns) {
+            if (!c.stalled) {
+                r.add(new long[] {c.burstEvents, c.missedSignals, c.droppedReported, c.orderErrors, c.closed ? 1 : 0});
+            }
+        }
+        return r;
     }
 
     /** Runs on the selector thread: the sum of client-side counters over open connections. */
