@@ -157,6 +157,9 @@ public class RedisEngine implements ClusterEngine {
         if (settings == null) {
             return Optional.empty();
         }
+        if (!unentered.isEmpty()) {
+            reviveUnenteredThreads();
+        }
         boolean subscribed = connected;
         long sentAt = checkSentAt;
         boolean overdue = checkSent > checkSeen
@@ -184,8 +187,41 @@ public class RedisEngine implements ClusterEngine {
         startThread("sse-redis-delivery", this::deliveryLoop);
     }
 
-    private void startThread(String name, Runnable body) {
+    /**
+     * The loops whose thread never ran them: Payara hands out managed threads while the application is still
+     * deploying, then refuses to run them ("Module ... is disabled", logged SEVERE by the container), so an engine
+     * first used then (a health probe during deployment, found by ClusterMetricsIT) would never connect. Such a
+     * thread has ended without entering its loop; {@link #status()} (read by health checks and metrics) starts it
+     * again. Liberty runs them once the application has started.
+     */
+    private final Map<Thread, String> unentered = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Thread, Runnable> loops = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private synchronized void reviveUnenteredThreads() {
+        if (!running) {
+            return;
+        }
+        for (Map.Entry<Thread, String> e : List.copyOf(unentered.entrySet())) {
+            Thread t = e.getKey();
+            if (!t.isAlive() && t.getState() == Thread.State.TERMINATED && unentered.remove(t) != null) {
+                Runnable loop = loops.remove(t);
+                threads.remove(t);
+                LOG.log(Level.FINE, "the container ended {0} without running it: started again", t.getName());
+                startThread(e.getValue(), loop);
+            }
+        }
+    }
+
+    private void startThread(String name, Runnable loop) {
+        Thread[] self = {null};
+        Runnable body = () -> {
+            unentered.remove(self[0]);
+            loop.run();
+        };
         Thread t = node.threads().newThread(body);
+        self[0] = t;
+        unentered.put(t, name);
+        loops.put(t, loop);
         try {
             t.setName(name + "-" + settings.node());
             t.setDaemon(true);
@@ -218,6 +254,8 @@ public class RedisEngine implements ClusterEngine {
             }
         }
         calls.shutdownNow();
+        unentered.clear();
+        loops.clear();
         for (Jedis j : connections) {
             quietly(j::close);
         }

@@ -25,6 +25,14 @@ final class MetricsWar {
     }
 
     static Path build(Path war) {
+        return build(war, List.of());
+    }
+
+    /**
+     * The same WAR with {@code extraLibs} in {@code WEB-INF/lib} too (ClusterMetricsIT: sse-progress-redis and
+     * Jedis with its dependencies).
+     */
+    static Path build(Path war, List<Path> extraLibs) {
         Path classes = Path.of(required("it.metrics.appClasses"));
         Path moduleJar = Path.of(required("it.metrics.moduleJar"));
         Path lib = Path.of(required("it.metrics.dir")).resolve("lib");
@@ -51,6 +59,9 @@ final class MetricsWar {
                 }
                 add(zip, "WEB-INF/lib/" + moduleJar.getFileName(), moduleJar);
                 for (Path j : libs) {
+                    add(zip, "WEB-INF/lib/" + j.getFileName(), j);
+                }
+                for (Path j : extraLibs) {
                     add(zip, "WEB-INF/lib/" + j.getFileName(), j);
                 }
             }
