@@ -249,17 +249,17 @@ class ProgressSteeringIT {
         return json(get("api/jobs/" + id + "/cancel-state").body());
     }
 
-    private Map<String, Object> awaitCancelState(String id, Predicate<Map<String, Object>> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Map<String, Object> state = cancelState(id);
-        while (!condition.test(state)) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for the cancel callbacks of " + id + "; last: " + state);
-            }
-            Thread.sleep(50);
-            state = cancelState(id);
+    private Map<String, Object> awaitCancelState(String id, Predicate<Map<String, Object>> condition) {
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> last = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+                last.set(cancelState(id));
+                return condition.test(last.get());
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            fail("timed out waiting for the cancel callbacks of " + id + "; last: " + last.get());
         }
-        return state;
+        return last.get();
     }
 
     private static Map<String, Object> data(SseClient.Event e) {
