@@ -76,8 +76,8 @@ public final class SubscriberConnecting {
 
     /**
      * The token the client sent in the query string ({@code ?access_token=…}, for {@code EventSource},
-     * which cannot set headers), or {@code null}; always {@code null} unless {@code sse.auth.query-token=true}
-     * ({@code sse.auth.query-token-name} names the parameter). The library never logs it.
+     * which cannot set headers), or {@code null}; always {@code null} unless {@code sse.auth.query-token=true}.
+     * The parameter is always {@code access_token}, never part of a topic or key, and never logged by the library.
      */
     public String queryToken() {
         return queryToken;
