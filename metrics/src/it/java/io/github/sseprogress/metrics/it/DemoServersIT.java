@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import io.github.sseprogress.testing.RawSseClient;
 import io.github.sseprogress.testing.SseParser;
+import io.github.sseprogress.testing.servers.ServerLogs;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import io.github.sseprogress.testing.RawSseClient;
+import io.github.sseprogress.testing.servers.ServerLogs;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;

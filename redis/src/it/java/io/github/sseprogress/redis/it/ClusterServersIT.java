@@ -31,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import io.github.sseprogress.redis.testing.RedisServer;
 import io.github.sseprogress.testing.RawSseClient;
 import io.github.sseprogress.testing.SseParser;
+import io.github.sseprogress.testing.servers.ServerLogs;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;

@@ -1,21 +1,14 @@
 package io.github.sseprogress.redis.it;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
+
+import io.github.sseprogress.testing.servers.TestWar;
 
 /**
  * The WAR both nodes run, assembled from what the it-cluster profile prepared: the test application's classes
  * ({@code io/github/sseprogress/redis/it/app} of the test classes) in {@code WEB-INF/classes}; this module's jar,
- * sse-progress, Jedis and its dependencies ({@code target/cluster-it/lib}) in {@code WEB-INF/lib}. No web.xml,
- * no beans.xml of its own: the resources are {@code @ApplicationScoped} (annotated discovery), the jars bring
- * their own.
+ * sse-progress, Jedis and its dependencies ({@code target/cluster-it/lib}) in {@code WEB-INF/lib}.
  */
 final class ClusterWar {
 
@@ -25,53 +18,12 @@ final class ClusterWar {
     }
 
     static Path build(Path war) {
-        Path classes = Path.of(required("it.cluster.appClasses"));
-        Path moduleJar = Path.of(required("it.cluster.moduleJar"));
-        Path lib = Path.of(required("it.cluster.dir")).resolve("lib");
-        try {
-            Files.createDirectories(war.getParent());
-            List<Path> libs;
-            try (Stream<Path> s = Files.list(lib)) {
-                libs = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
-            }
-            if (libs.stream().noneMatch(p -> p.getFileName().toString().startsWith("jedis-"))
-                    || libs.stream().noneMatch(p -> p.getFileName().toString().startsWith("sse-progress-"))) {
-                throw new IllegalStateException("the it-cluster profile copies sse-progress and Jedis into " + lib
-                        + "; found " + libs);
-            }
-            if (!Files.isRegularFile(moduleJar)) {
-                throw new IllegalStateException("this module's jar is missing: " + moduleJar);
-            }
-            List<Path> appClasses;
-            try (Stream<Path> s = Files.walk(classes.resolve(APP_PACKAGE))) {
-                appClasses = s.filter(Files::isRegularFile).sorted().toList();
-            }
-            try (OutputStream out = Files.newOutputStream(war); ZipOutputStream zip = new ZipOutputStream(out)) {
-                for (Path c : appClasses) {
-                    add(zip, "WEB-INF/classes/" + classes.relativize(c).toString().replace('\\', '/'), c);
-                }
-                add(zip, "WEB-INF/lib/" + moduleJar.getFileName(), moduleJar);
-                for (Path j : libs) {
-                    add(zip, "WEB-INF/lib/" + j.getFileName(), j);
-                }
-            }
-            return war;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void add(ZipOutputStream zip, String name, Path file) throws IOException {
-        zip.putNextEntry(new ZipEntry(name));
-        Files.copy(file, zip);
-        zip.closeEntry();
+        return TestWar.build(war, Path.of(required("it.cluster.appClasses")), APP_PACKAGE,
+                Path.of(required("it.cluster.moduleJar")), Path.of(required("it.cluster.dir")).resolve("lib"),
+                List.of("sse-progress-", "jedis-"), List.of());
     }
 
     static String required(String property) {
-        String v = System.getProperty(property);
-        if (v == null || v.isBlank()) {
-            throw new IllegalStateException("system property " + property + " is not set: run with -Pit-cluster");
-        }
-        return v;
+        return TestWar.required(property, "it-cluster");
     }
 }

@@ -1,4 +1,4 @@
-package io.github.sseprogress.redis.it;
+package io.github.sseprogress.testing.servers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,14 +14,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads what a node logged since a mark, as the core's ItServerLog does: Open Liberty's {@code messages.log}
- * (level column {@code E} / {@code W}), Payara Micro's {@code --logtofile} file in ODL format (records of
- * {@code levelValue} 900 and up; the level name is coloured and localisable, the number is not). A mark
- * remembers each file's size by its inode, so a file rotated under another name is still read from the mark.
+ * Reads what a {@link ServerProcess} logged since a mark, as the core's ItServerLog does for its Arquillian servers:
+ * Open Liberty's {@code messages.log} (level column {@code E} / {@code W}), Payara Micro's {@code --logtofile} file
+ * in ODL format (records of {@code levelValue} 900 and up; the level name is coloured and localisable, the number is
+ * not). A mark remembers each file's size by its inode, so a file rotated under another name is still read from it.
  */
-final class ServerLogs {
+public final class ServerLogs {
 
-    record Mark(Map<Object, Long> sizes) {
+    /** Each log file's size, by inode, when the mark was taken. */
+    public record Mark(Map<Object, Long> sizes) {
     }
 
     private static final Pattern LIBERTY_BAD_LINE = Pattern.compile("^\\[[^\\]]+\\]\\s+\\S+\\s+\\S+\\s+[EW]\\s.*");
@@ -32,7 +33,7 @@ final class ServerLogs {
     private ServerLogs() {
     }
 
-    static Mark mark(ServerNode node) {
+    public static Mark mark(ServerProcess node) {
         Map<Object, Long> sizes = new HashMap<>();
         try {
             for (Path f : node.logFiles()) {
@@ -50,7 +51,7 @@ final class ServerLogs {
     }
 
     /** Everything the node logged since {@code mark}. */
-    static String since(ServerNode node, Mark mark) {
+    public static String since(ServerProcess node, Mark mark) {
         StringBuilder added = new StringBuilder();
         try {
             for (Path f : node.logFiles()) {
@@ -66,10 +67,10 @@ final class ServerLogs {
     }
 
     /** ERROR/WARNING (Liberty) or SEVERE/WARNING (Payara) records logged since {@code mark}. */
-    static List<String> errorsAndWarningsSince(ServerNode node, Mark mark) {
+    public static List<String> errorsAndWarningsSince(ServerProcess node, Mark mark) {
         String added = since(node, mark);
         List<String> bad = new ArrayList<>();
-        if (node.kind() == ServerNode.Kind.LIBERTY) {
+        if (node.kind() == ServerProcess.Kind.LIBERTY) {
             for (String line : added.split("\n")) {
                 if (LIBERTY_BAD_LINE.matcher(line).matches()) {
                     bad.add(line);
@@ -96,9 +97,9 @@ final class ServerLogs {
     }
 
     /** Whether the node's log holds at least one record in its format (so a check of nothing cannot pass). */
-    static boolean hasRecords(ServerNode node) {
+    public static boolean hasRecords(ServerProcess node) {
         String all = since(node, new Mark(Map.of()));
-        return node.kind() == ServerNode.Kind.LIBERTY ? all.contains("CWWKF0011I") // "server is ready"
+        return node.kind() == ServerProcess.Kind.LIBERTY ? all.contains("CWWKF0011I") // "server is ready"
                 : ODL_LEVEL_VALUE.matcher(all).find();
     }
 }
