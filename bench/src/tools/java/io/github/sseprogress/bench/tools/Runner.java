@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code <out>/run-<timestamp>.json}, {@code .md} (tables of ratios) and {@code .svg} (latency
  * percentiles vs subscriber count). Sizes come from system properties (defaults = the documented run).
  *
- * <p>Arguments: {@code libertyPort limitPort outDir}.
+ * <p>Arguments: {@code serverPort limitPort outDir [server]}; {@code server} ({@code liberty} by default, or
+ * {@code payara}) only labels the report and, when not {@code liberty}, suffixes the file names.
  */
 public final class Runner {
 
@@ -36,6 +37,8 @@ public final class Runner {
     /** Events per publisher, one burst per value: 3 × 64 = 192 fits a default queue (256), 100 × 64 does not. */
     static final int[] BURST_COUNTS = ints(System.getProperty("bench.burst.count", "3,100"));
     static final int BURST_SUBS = Integer.getInteger("bench.burst.n", 100);
+    /** The limit server's per-socket queue in the burst: the library's default {@code sse.queue-size}. */
+    static final int BURST_LIMIT_QUEUE = Integer.getInteger("bench.burst.limit.queue", 256);
     /** Base path of a second build of the bench WAR (another library version) in the same server, or empty. */
     static final String COMPARE = System.getProperty("bench.compare", "");
     static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle,burst");
@@ -45,6 +48,7 @@ public final class Runner {
     private final Target limit;
     private Target before;
     private final Path out;
+    private String server = "liberty";
     private final Map<String, Object> report = new LinkedHashMap<>();
     private final List<Map<String, Object>> results = new ArrayList<>();
     private int seq;
@@ -57,16 +61,19 @@ public final class Runner {
     }
 
     public static void main(String[] args) throws Exception {
-        int libertyPort = Integer.parseInt(args[0]);
+        int serverPort = Integer.parseInt(args[0]);
         int limitPort = Integer.parseInt(args[1]);
         Path out = Path.of(args[2]);
         Files.createDirectories(out);
-        Target ours = new Target("ours", "127.0.0.1", libertyPort, "/sse-bench/bench/ours", "/sse-bench/bench/ops");
-        Target stock = new Target("stock", "127.0.0.1", libertyPort, "/sse-bench/bench/stock", "/sse-bench/bench/ops");
+        Target ours = new Target("ours", "127.0.0.1", serverPort, "/sse-bench/bench/ours", "/sse-bench/bench/ops");
+        Target stock = new Target("stock", "127.0.0.1", serverPort, "/sse-bench/bench/stock", "/sse-bench/bench/ops");
         Target limit = new Target("limit", "127.0.0.1", limitPort, "/limit", "/limit/ops");
         Runner r = new Runner(ours, stock, limit, out);
+        if (args.length > 3) {
+            r.server = args[3];
+        }
         if (!COMPARE.isEmpty()) {
-            r.before = new Target("before", "127.0.0.1", libertyPort, COMPARE, "/sse-bench/bench/ops");
+            r.before = new Target("before", "127.0.0.1", serverPort, COMPARE, "/sse-bench/bench/ops");
         }
         r.run();
         System.exit(0);
@@ -74,8 +81,10 @@ public final class Runner {
 
     void run() throws IOException {
         long t0 = System.nanoTime();
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
+                + (server.equals("liberty") ? "" : "-" + server);
         report.put("started", Instant.now().toString());
+        report.put("server", server);
         report.put("machine", machine());
         report.put("sizes", sizes());
         report.put("results", results);
@@ -124,14 +133,18 @@ public final class Runner {
         }
         if (ONLY.contains("burst")) {
             for (int count : BURST_COUNTS) {
-                results.add(burst(ours, count));
+                for (Target t : List.of(limit, stock, ours)) {
+                    results.add(burst(t, count));
+                }
             }
         }
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
+        report.put("loadavgAtEnd", loadavg());
         report.put("summary", Summary.ratios(results));
+        report.put("burstSummary", Summary.burstRatios(results));
         Files.writeString(out.resolve("run-" + stamp + ".json"), Json.write(report));
         Files.writeString(out.resolve("run-" + stamp + ".md"), Summary.markdown(report, results));
-        Files.writeString(out.resolve("run-" + stamp + ".svg"), Plot.svg(results));
+        Files.writeString(out.resolve("run-" + stamp + ".svg"), Plot.svg(results, server));
         Files.writeString(out.resolve("latest.txt"), "run-" + stamp + "\n");
         log("wrote " + out.resolve("run-" + stamp + ".json") + " in " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
         for (Target t : List.of(ours, stock, limit)) {
@@ -260,7 +273,7 @@ public final class Runner {
         long expected = (long) BURST_PUBLISHERS * burstCount;
         long t0 = System.nanoTime();
         String answer = t.api("/burst?topic=" + topic + "&publishers=" + BURST_PUBLISHERS + "&count=" + burstCount
-                + "&bytes=" + BYTES);
+                + "&bytes=" + BYTES + (t == limit ? "&queue=" + BURST_LIMIT_QUEUE : ""));
         // done when every subscriber has every event or a signal for the rest, or nothing moved for 3 s
         long[] last = {-1, System.nanoTime()};
         await(() -> {
@@ -283,6 +296,9 @@ public final class Runner {
             return System.nanoTime() - last[1] > 3_000_000_000L;
         }, 60);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        // the publishers' side: how long they were held (a broadcast that blocks its caller) and what threw
+        await(() -> t.api("/burst/info?topic=" + topic).contains("\"done\":true"), 60);
+        String info = t.api("/burst/info?topic=" + topic);
         long published = Long.parseLong(t.api("/published?topic=" + topic));
         Map<String, Long> stats1 = stats(t);
         List<long[]> per = s.call(s::burstTotals);
@@ -328,14 +344,20 @@ public final class Runner {
         res.put("missedSignals", missedSignals);
         res.put("orderErrors", orderErrors);
         res.put("closedByServer", closed);
-        res.put("serverDelivered", stats1.get("delivered") - stats0.get("delivered"));
-        res.put("serverDropped", stats1.get("dropped") - stats0.get("dropped"));
+        res.put("publishMs", longField(info, "publishMs"));
+        res.put("publishErrors", longField(info, "errors"));
+        java.util.regex.Matcher fe = java.util.regex.Pattern.compile("\"firstError\":\"([^\"]*)\"").matcher(info);
+        res.put("firstPublishError", fe.find() ? fe.group(1) : "");
+        // ours: Manager.stats(); limit: frames written or queued / dropped at its queue; stock: no such counters
+        res.put("serverDelivered", stats1.containsKey("delivered") ? stats1.get("delivered") - stats0.get("delivered") : null);
+        res.put("serverDropped", stats1.containsKey("dropped") ? stats1.get("dropped") - stats0.get("dropped") : null);
         res.put("p50Ms", h.percentile(50) / 1000.0);
         res.put("p99Ms", h.percentile(99) / 1000.0);
         res.put("maxMs", h.max() / 1000.0);
         res.put("secondsToSettle", seconds);
         res.put("guaranteeHeld", silentGaps == 0 && orderErrors == 0 && published == expected);
         s.reset();
+        t.api("/close?topic=" + topic);
         sleep(1.5);
         log("  " + brief(res));
         if (silentGaps > 0 || orderErrors > 0) {
@@ -345,7 +367,16 @@ public final class Runner {
         return res;
     }
 
+    private static long longField(String json, String key) {
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("\"" + key + "\":(-?\\d+)").matcher(json);
+        return x.find() ? Long.parseLong(x.group(1)) : -1;
+    }
+
+    /** The server's delivery counters where it has them (ours, limit); empty for stock. */
     private static Map<String, Long> stats(Target t) {
+        if (t.name.equals("stock")) {
+            return new LinkedHashMap<>();
+        }
         String js = t.api("/stats");
         Map<String, Long> m = new LinkedHashMap<>();
         java.util.regex.Matcher x = java.util.regex.Pattern.compile("\"(\\w+)\":(-?\\d+)").matcher(js);
@@ -541,7 +572,16 @@ public final class Runner {
         m.put("burstPublishers", BURST_PUBLISHERS);
         m.put("burstEventsPerPublisher", java.util.Arrays.toString(BURST_COUNTS));
         m.put("burstSubscribers", BURST_SUBS);
+        m.put("burstLimitQueue", BURST_LIMIT_QUEUE);
         return m;
+    }
+
+    private static String loadavg() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static Map<String, Object> machine() {
@@ -555,7 +595,7 @@ public final class Runner {
             m.put("cpu", model.substring(model.indexOf(':') + 1).trim());
             String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0);
             m.put("memory", mem.replaceAll("\\s+", " "));
-            m.put("loadavgAtStart", Files.readString(Path.of("/proc/loadavg")).trim());
+            m.put("loadavgAtStart", loadavg());
         } catch (IOException e) {
             // not Linux
         }
