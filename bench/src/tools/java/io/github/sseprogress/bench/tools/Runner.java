@@ -27,6 +27,11 @@ public final class Runner {
     static final int[] FANOUT_N = ints(System.getProperty("bench.fanout.n", "1000,5000"));
     static final int[] FANOUT_RATE = ints(System.getProperty("bench.fanout.rate", "10,100"));
     static final int STALL_FILL = Integer.getInteger("bench.stall.fill", 8 << 20);
+    /** The "many stalled" variant (issue 15: "and 32 stalled"): this many stalled clients at once, 0 = off. */
+    static final int STALL_MANY = Integer.getInteger("bench.stall.many", 32);
+    /** Its sizes, {@code subscribersxrate}; its fill is smaller (4 MiB is above what the kernel takes, ~2.8 MB). */
+    static final String STALL_MANY_SIZES = System.getProperty("bench.stall.many.sizes", "5000x10");
+    static final int STALL_MANY_FILL = Integer.getInteger("bench.stall.many.fill", 4 << 20);
     static final int JOBS = Integer.getInteger("bench.jobs", 1000);
     static final int JOB_SUBS = Integer.getInteger("bench.jobs.subs", 2);
     static final double JOB_RATE = Double.parseDouble(System.getProperty("bench.jobs.rate", "20"));
@@ -116,7 +121,7 @@ public final class Runner {
             for (int n : FANOUT_N) {
                 for (int rate : FANOUT_RATE) {
                     for (Target t : List.of(stock, ours)) {
-                        results.add(fanout(t, n, rate, SECONDS, true, true));
+                        results.add(fanout(t, n, rate, SECONDS, 1, STALL_FILL));
                     }
                 }
             }
@@ -135,6 +140,16 @@ public final class Runner {
             for (int count : BURST_COUNTS) {
                 for (Target t : List.of(limit, stock, ours)) {
                     results.add(burst(t, count));
+                }
+            }
+        }
+        if (ONLY.contains("stall") && STALL_MANY > 0) {
+            // last: 32 fills of 4 MiB at once are the heaviest thing the bench asks of a 1 GB server heap
+            for (String size : STALL_MANY_SIZES.split(",")) {
+                int n = Integer.parseInt(size.split("x")[0].trim());
+                int rate = Integer.parseInt(size.split("x")[1].trim());
+                for (Target t : List.of(stock, ours)) {
+                    results.add(fanout(t, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL));
                 }
             }
         }
@@ -158,18 +173,24 @@ public final class Runner {
     // ---------------------------------------------------------------- fan-out (and stalled)
 
     Map<String, Object> fanout(Target t, int n, int rate, double seconds, boolean stalled, boolean record) {
+        return fanout(t, n, rate, seconds, stalled ? 1 : 0, STALL_FILL);
+    }
+
+    /** Fan-out to {@code n} readers with {@code stalledClients} stalled ones first ("stalled", or "stalledMany" if > 1). */
+    Map<String, Object> fanout(Target t, int n, int rate, double seconds, int stalledClients, int fill) {
+        boolean stalled = stalledClients > 0;
         String topic = (stalled ? "stall-" : "fan-") + (++seq);
-        String scenario = stalled ? "stalled" : "fanout";
-        log(scenario + " " + t.name + " n=" + n + " rate=" + rate + "/s");
+        String scenario = !stalled ? "fanout" : stalledClients == 1 ? "stalled" : "stalledMany";
+        log(scenario + " " + t.name + " n=" + n + " rate=" + rate + "/s" + (stalled ? " stalled=" + stalledClients : ""));
         Swarm s = t.swarm;
         s.reset();
-        Swarm.Conn stall = null;
+        List<Swarm.Conn> stall = new ArrayList<>();
         int extra = 0;
         if (stalled) {
             // first in the broadcaster's list: what a stalled client costs its successors is the point
-            stall = stalledConn(t, topic);
-            extra = 1;
-            await(() -> count(t, "/count?topic=" + topic) >= 1, 30);
+            stall = stalledConns(t, topic, stalledClients, fill);
+            extra = stalledClients;
+            await(() -> count(t, "/count?topic=" + topic) >= stalledClients, 30);
         }
         List<Swarm.Conn> subs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -190,9 +211,11 @@ public final class Runner {
         while (System.nanoTime() < end) {
             sleep(stalled ? 4.0 : 0.5);
             if (stalled && System.nanoTime() < end - 2_000_000_000L) {
-                // the server's writeTimeout (5 s) closes a stalled connection: keep one stalled at all times
-                s.close(stall);
-                stall = stalledConn(t, topic);
+                // the server's writeTimeout (5 s) closes a stalled connection: keep them stalled at all times
+                for (Swarm.Conn c : stall) {
+                    s.close(c);
+                }
+                stall = stalledConns(t, topic, stalledClients, fill);
             }
         }
         long published = Long.parseLong(t.api("/published?topic=" + topic));
@@ -206,6 +229,7 @@ public final class Runner {
         res.put("subscribers", n);
         res.put("rate", rate);
         res.put("seconds", seconds);
+        res.put("stalledClients", stalledClients);
         res.put("ready", ready);
         res.putAll(r);
         res.put("serverThreads", during.get("threads"));
@@ -219,10 +243,13 @@ public final class Runner {
         return res;
     }
 
-    private Swarm.Conn stalledConn(Target t, String topic) {
-        Swarm.Conn c = new Swarm.Conn(t.base + "/stalled?topic=" + topic + "&fill=" + STALL_FILL, 0, true, 4096);
-        t.swarm.open(List.of(c));
-        return c;
+    private List<Swarm.Conn> stalledConns(Target t, String topic, int count, int fill) {
+        List<Swarm.Conn> cs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            cs.add(new Swarm.Conn(t.base + "/stalled?topic=" + topic + "&fill=" + fill, 0, true, 4096));
+        }
+        t.swarm.open(cs);
+        return cs;
     }
 
     private static Map<String, Object> latencyResult(Swarm s, Histogram h, long published, long subscribers) {
@@ -563,6 +590,9 @@ public final class Runner {
         m.put("fanoutSubscribers", java.util.Arrays.toString(FANOUT_N));
         m.put("fanoutRates", java.util.Arrays.toString(FANOUT_RATE));
         m.put("stallFillBytes", STALL_FILL);
+        m.put("stallMany", STALL_MANY);
+        m.put("stallManySizes", STALL_MANY_SIZES);
+        m.put("stallManyFillBytes", STALL_MANY_FILL);
         m.put("jobs", JOBS);
         m.put("subscribersPerJob", JOB_SUBS);
         m.put("snapshotsPerSecondPerJob", JOB_RATE);

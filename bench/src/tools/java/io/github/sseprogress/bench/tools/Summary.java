@@ -51,6 +51,8 @@ final class Summary {
             m.put("oursP99Ms", d(r, "p99Ms"));
             m.put("stalledOverUnstalledP99Ours", d(ourStall, "p99Ms") / d(r, "p99Ms"));
             m.put("stalledOverUnstalledP99Stock", d(stStall, "p99Ms") / d(st, "p99Ms"));
+            m.put("manyStalledOverUnstalledP99Ours", d(find(rs, "stalledMany", "ours", n, rate), "p99Ms") / d(r, "p99Ms"));
+            m.put("manyStalledOverUnstalledP99Stock", d(find(rs, "stalledMany", "stock", n, rate), "p99Ms") / d(st, "p99Ms"));
             out.add(m);
         }
         return out;
@@ -110,22 +112,26 @@ final class Summary {
                 .append(", ").append(f(d(report, "seconds"))).append(" s; machine ").append(report.get("machine"))
                 .append("; load average at end ").append(report.get("loadavgAtEnd")).append("\n\n");
         b.append("### Fan-out: ratios\n\n| subscribers | publishes/s | ours/limit events/s | ours/stock events/s "
-                + "| ours p99 ms | ours/limit p99 | ours/stock p99 | stalled/unstalled p99 ours | stalled/unstalled p99 stock |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
+                + "| ours p99 ms | ours/limit p99 | ours/stock p99 | stalled/unstalled p99 ours | stalled/unstalled p99 stock "
+                + "| many stalled/unstalled p99 ours | many stalled/unstalled p99 stock |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> m : (List<Map<String, Object>>) report.get("summary")) {
             b.append("| ").append(m.get("subscribers")).append(" | ").append(m.get("rate")).append(" | ")
                     .append(f(d(m, "throughputOursOverLimit"))).append(" | ").append(f(d(m, "throughputOursOverStock")))
                     .append(" | ").append(f(d(m, "oursP99Ms"))).append(" | ").append(f(d(m, "p99OursOverLimit")))
                     .append(" | ").append(f(d(m, "p99OursOverStock"))).append(" | ")
                     .append(f(d(m, "stalledOverUnstalledP99Ours"))).append(" | ")
-                    .append(f(d(m, "stalledOverUnstalledP99Stock"))).append(" |\n");
+                    .append(f(d(m, "stalledOverUnstalledP99Stock"))).append(" | ")
+                    .append(f(d(m, "manyStalledOverUnstalledP99Ours"))).append(" | ")
+                    .append(f(d(m, "manyStalledOverUnstalledP99Stock"))).append(" |\n");
         }
         b.append("\n### Fan-out and stalled: raw figures\n\n| scenario | target | subscribers | publishes/s | published "
                 + "| delivered events/s | delivered fraction | p50 ms | p90 ms | p99 ms | max ms | server threads |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rs) {
-            if (r.get("scenario").equals("fanout") || r.get("scenario").equals("stalled")) {
-                b.append("| ").append(r.get("scenario")).append(" | ").append(r.get("target")).append(" | ")
+            if (r.get("scenario").equals("fanout") || ((String) r.get("scenario")).startsWith("stalled")) {
+                b.append("| ").append(r.get("scenario")).append(r.get("scenario").equals("stalledMany")
+                        ? " (" + r.get("stalledClients") + ")" : "").append(" | ").append(r.get("target")).append(" | ")
                         .append(r.get("subscribers")).append(" | ").append(r.get("rate")).append(" | ")
                         .append(r.get("published")).append(" | ").append(f(d(r, "deliveredPerSecond"))).append(" | ")
                         .append(f(d(r, "deliveredFraction"))).append(" | ").append(f(d(r, "p50Ms"))).append(" | ")
