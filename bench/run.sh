@@ -82,12 +82,12 @@ stop_payara() {
   [ -n "$PAYARA_PID" ] || return 0
   kill "$PAYARA_PID" 2>/dev/null
   for _ in $(seq 1 60); do kill -0 "$PAYARA_PID" 2>/dev/null || break; sleep 0.5; done
-  kill -9 "$PAYARA_PID" 2>/dev/null
+  kill -9 "$PAYARA_PID" 2>/dev/null || true # already gone after TERM: not a failure
   PAYARA_PID=""
 }
 stop_liberty() {
   [ "$LIBERTY_STARTED" = 1 ] || return 0
-  "$WLP/bin/server" stop "$SERVER" >/dev/null 2>&1
+  "$WLP/bin/server" stop "$SERVER" >/dev/null 2>&1 || true
   LIBERTY_STARTED=0
 }
 cleanup() {
