@@ -16,6 +16,7 @@
 #     Everything is bounded in time; loopback only (Payara Micro's Hazelcast still listens on *:6900).
 #
 # Servers: BENCH_SERVER=liberty (default), payara, or both (Liberty, then Payara; one after the other, same limit server)
+#   BENCH_PAYARA_PREBOOT=<file>: more asadmin lines for Payara's preboot file (e.g. a larger http-thread-pool queue)
 # Maven: MAVEN_OPTS="-Dmaven.repo.local=/path" or BENCH_MVN_ARGS="-Dmaven.repo.local=/path" (a private repository)
 #
 # Sizes: -D options in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=5 -Dbench.only=fanout" bench/run.sh
@@ -127,6 +128,7 @@ start_payara() {
   PREBOOT="$PAYARA_DIR/bench-preboot.asadmin"
   { cat "$ROOT/server-config/payara/preboot.asadmin"; echo
     echo "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1"
+    if [ -n "${BENCH_PAYARA_PREBOOT:-}" ]; then echo; cat "$BENCH_PAYARA_PREBOOT"; fi
   } > "$PREBOOT"
   local deploy=(--deploy "$BENCH_DIR/target/sse-bench.war")
   if [ -n "${BENCH_COMPARE_WAR:-}" ]; then
