@@ -5,7 +5,6 @@ import io.github.sseprogress.Manager;
 import io.github.sseprogress.Tracker;
 
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,9 +28,6 @@ public class OursResource {
     @Inject
     Tracker tracker;
 
-    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
-    ManagedExecutorService executor;
-
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threads;
 
@@ -51,7 +47,7 @@ public class OursResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void stalled(@QueryParam("topic") String topic, @QueryParam("fill") int fill, @Context SseEventSink sink,
             @Context Sse sse) {
-        Filler.fill(executor, sink, sse, fill);
+        Filler.fill(threads, sink, sse, fill);
         topics.subscribe(topic, sink, sse);
     }
 
@@ -77,49 +73,25 @@ public class OursResource {
     public String publish(@QueryParam("topic") String topic, @QueryParam("rate") double rate,
             @QueryParam("seconds") double seconds, @QueryParam("bytes") int bytes) {
         long total = Math.round(rate * seconds);
-        executor.execute(() -> Pacer.run(topic, total, rate, bytes, 5_000_000_000L,
+        Pacer.start(threads, () -> Pacer.run(topic, total, rate, bytes, 5_000_000_000L,
                 (i, payload) -> topics.publish(topic, payload)));
         return "ok";
     }
 
-    /**
-     * The burst (issue 15): {@code publishers} threads, released together, each publish {@code count}
-     * events to {@code topic} back to back. Event k of publisher p carries {@code "s": p * count + k},
-     * so a client can check each publisher's order and count what it got. Threads come from the
-     * container's thread factory: a pool could run fewer of them at once than asked.
-     */
+    /** The burst (issue 15): see {@link Burst}; each event goes through {@code Manager.publish}. */
     @GET
     @Path("burst")
     @Produces(MediaType.TEXT_PLAIN)
     public String burst(@QueryParam("topic") String topic, @QueryParam("publishers") int publishers,
             @QueryParam("count") int count, @QueryParam("bytes") int bytes) throws InterruptedException {
-        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
-        Pacer.published.put(topic, done);
-        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(publishers);
-        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-        for (int p = 0; p < publishers; p++) {
-            long base = (long) p * count;
-            Thread t = threads.newThread(() -> {
-                ready.countDown();
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (int k = 0; k < count; k++) {
-                    topics.publish(topic, Pacer.payload(System.nanoTime(), base + k, bytes));
-                    done.incrementAndGet();
-                }
-            });
-            t.setName("bench-burst-" + p);
-            t.start();
-        }
-        if (!ready.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
-            go.countDown();
-            return "not all " + publishers + " publisher threads started";
-        }
-        go.countDown();
-        return "ok";
+        return Burst.start(threads, topic, publishers, count, bytes, payload -> topics.publish(topic, payload));
+    }
+
+    @GET
+    @Path("burst/info")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String burstInfo(@QueryParam("topic") String topic) {
+        return Burst.info(topic);
     }
 
     @GET
@@ -169,7 +141,7 @@ public class OursResource {
             jobs[i] = tracker.startOrJoin(prefix + "/" + i).job();
         }
         long total = Math.round(rate * seconds * count);
-        executor.execute(() -> Pacer.run(prefix, total, rate * count, bytes, 5_000_000_000L,
+        Pacer.start(threads, () -> Pacer.run(prefix, total, rate * count, bytes, 5_000_000_000L,
                 (i, payload) -> jobs[(int) (i % count)].publish(payload)));
         return "ok";
     }

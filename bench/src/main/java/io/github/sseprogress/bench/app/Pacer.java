@@ -23,6 +23,15 @@ public final class Pacer {
     private Pacer() {
     }
 
+    /**
+     * Runs {@code loop} on a new thread of the container's thread factory. Not on the default
+     * {@code ManagedExecutorService}: Payara Micro's has {@code core-pool-size="0"} and an unbounded queue,
+     * so it runs ONE task at a time, and a publisher loop would queue behind a blocked filler (or the reverse).
+     */
+    public static void start(java.util.concurrent.ThreadFactory threads, Runnable loop) {
+        threads.newThread(loop).start();
+    }
+
     /** Runs on the calling thread: {@code total} publishes at {@code ratePerSecond}, {@code bytes} of payload each. */
     public static void run(String key, long total, double ratePerSecond, int bytes, long graceNanos, Sink sink) {
         AtomicLong count = new AtomicLong();

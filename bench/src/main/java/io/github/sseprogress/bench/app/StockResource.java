@@ -4,7 +4,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -32,8 +32,8 @@ public class StockResource {
     @Context
     Sse sse;
 
-    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
-    ManagedExecutorService executor;
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    ManagedThreadFactory threads;
 
     private SseBroadcaster broadcaster(String topic) {
         return broadcasters.computeIfAbsent(topic, t -> sse.newBroadcaster());
@@ -52,7 +52,7 @@ public class StockResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void stalled(@QueryParam("topic") String topic, @QueryParam("fill") int fill, @Context SseEventSink sink,
             @Context Sse sse) {
-        Filler.fill(executor, sink, sse, fill);
+        Filler.fill(threads, sink, sse, fill);
         sse(topic, sink);
     }
 
@@ -72,9 +72,30 @@ public class StockResource {
             @QueryParam("seconds") double seconds, @QueryParam("bytes") int bytes) {
         long total = Math.round(rate * seconds);
         SseBroadcaster b = broadcaster(topic);
-        executor.execute(() -> Pacer.run(topic, total, rate, bytes, 5_000_000_000L,
+        Pacer.start(threads, () -> Pacer.run(topic, total, rate, bytes, 5_000_000_000L,
                 (i, payload) -> b.broadcast(sse.newEvent(payload))));
         return "ok";
+    }
+
+    /**
+     * The burst baseline (issue 15): the same 64 threads as ours, each calling the tutorial's
+     * {@code broadcast(sse.newEvent(text))}. The broadcaster has no loss signal: what it does not deliver
+     * is a silent gap; {@code burst/info} says how long the publishers were held and whether broadcast threw.
+     */
+    @GET
+    @Path("burst")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String burst(@QueryParam("topic") String topic, @QueryParam("publishers") int publishers,
+            @QueryParam("count") int count, @QueryParam("bytes") int bytes) throws InterruptedException {
+        SseBroadcaster b = broadcaster(topic);
+        return Burst.start(threads, topic, publishers, count, bytes, payload -> b.broadcast(sse.newEvent(payload)));
+    }
+
+    @GET
+    @Path("burst/info")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String burstInfo(@QueryParam("topic") String topic) {
+        return Burst.info(topic);
     }
 
     @GET
@@ -91,7 +112,7 @@ public class StockResource {
     public String close(@QueryParam("topic") String topic) {
         SseBroadcaster b = broadcasters.remove(topic);
         if (b != null) {
-            executor.execute(b::close);
+            threads.newThread(b::close).start();
         }
         return "ok";
     }

@@ -24,7 +24,11 @@ import java.util.Map;
  * formats ONE {@code data: ...\n\n} frame and writes the same bytes to every socket of the topic
  * with non-blocking writes. A socket that cannot take a frame keeps it pending (OP_WRITE); behind
  * that, up to 64 frames are queued and later ones dropped (fan-out), or only the newest is kept
- * (latest-wins, {@code /limit/jobs/sse}). Same control API as the bench WAR:
+ * (latest-wins, {@code /limit/jobs/sse}). The burst ({@code /limit/burst}, issue 15) writes
+ * {@code publishers × count} frames as fast as the sockets take them, one round (one frame per publisher)
+ * per selector pass, with a per-socket queue of {@code queue} frames (the library's default queue size is
+ * passed) behind which frames are dropped and counted ({@code /limit/stats}; no signal to the client).
+ * Same control API as the bench WAR:
  * {@code /limit/sse?topic}, {@code /limit/count?topic}, {@code /limit/publish?topic&rate&seconds&bytes},
  * {@code /limit/published?topic}, {@code /limit/jobs/...}, {@code /limit/ops?gc}. Loopback only.
  */
@@ -72,6 +76,29 @@ public final class LimitServer {
         }
     }
 
+    /** A burst: round k writes event k of every publisher p ({@code "s": p * count + k}). */
+    static final class Burst {
+        final String topic;
+        final int publishers;
+        final int count;
+        final int bytes;
+        final int queue;
+        final long released = System.nanoTime();
+        long finished;
+        int k;
+
+        Burst(String topic, int publishers, int count, int bytes, int queue) {
+            this.topic = topic;
+            this.publishers = publishers;
+            this.count = count;
+            this.bytes = bytes;
+            this.queue = queue;
+        }
+    }
+
+    private final Map<String, Burst> bursts = new HashMap<>();
+    private long delivered;
+    private long dropped;
     private final Selector selector;
     private final ServerSocketChannel server;
     private final Map<String, List<Client>> topics = new HashMap<>();
@@ -98,6 +125,11 @@ public final class LimitServer {
         while (true) {
             long now = System.nanoTime();
             long wait = 100;
+            for (Burst b : bursts.values()) {
+                if (b.k < b.count) {
+                    wait = 0;
+                }
+            }
             for (Publisher p : publishers) {
                 long due = p.start + p.i * p.period - now;
                 wait = Math.min(wait, Math.max(0, due / 1_000_000));
@@ -131,6 +163,7 @@ public final class LimitServer {
                 }
             }
             publish();
+            burst();
         }
     }
 
@@ -207,6 +240,21 @@ public final class LimitServer {
                 published.put(p.get("prefix"), 0L);
                 reply(c, "ok");
             }
+            case "/limit/burst" -> {
+                Burst b = new Burst(p.get("topic"), Integer.parseInt(p.get("publishers")),
+                        Integer.parseInt(p.get("count")), Integer.parseInt(p.get("bytes")),
+                        Integer.parseInt(p.getOrDefault("queue", Integer.toString(QUEUE))));
+                bursts.put(b.topic, b);
+                published.put(b.topic, 0L);
+                reply(c, "ok");
+            }
+            case "/limit/burst/info" -> {
+                Burst b = bursts.get(p.get("topic"));
+                boolean done = b != null && b.k >= b.count;
+                reply(c, "{\"done\":" + done + ",\"publishMs\":" + (done ? (b.finished - b.released) / 1_000_000 : -1)
+                        + ",\"errors\":0,\"firstError\":\"\"}");
+            }
+            case "/limit/stats" -> reply(c, "{\"delivered\":" + delivered + ",\"dropped\":" + dropped + "}");
             case "/limit/published" -> reply(c, Long.toString(published.getOrDefault(
                     p.containsKey("topic") ? p.get("topic") : p.get("prefix"), 0L)));
             case "/limit/jobs/start", "/limit/jobs/finish", "/limit/close" -> reply(c, "ok");
@@ -227,7 +275,7 @@ public final class LimitServer {
                 List<Client> subs = topics.get(p.topics[(int) (p.i % p.topics.length)]);
                 if (subs != null) {
                     for (int j = 0; j < subs.size(); j++) {
-                        offer(subs.get(j), frame);
+                        offer(subs.get(j), frame, QUEUE);
                     }
                 }
                 p.i++;
@@ -235,6 +283,29 @@ public final class LimitServer {
             }
             if (p.i >= p.total || now - p.deadline >= 0) {
                 it.remove();
+            }
+        }
+    }
+
+    /** One round of every unfinished burst: event k of each publisher, to every socket of the topic. */
+    private void burst() {
+        for (Burst b : bursts.values()) {
+            if (b.k >= b.count) {
+                continue;
+            }
+            List<Client> subs = topics.get(b.topic);
+            for (int p = 0; p < b.publishers; p++) {
+                byte[] frame = ("data: " + payload(System.nanoTime(), (long) p * b.count + b.k, b.bytes) + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                if (subs != null) {
+                    for (int j = 0; j < subs.size(); j++) {
+                        offer(subs.get(j), frame, b.queue);
+                    }
+                }
+                published.merge(b.topic, 1L, Long::sum);
+            }
+            if (++b.k >= b.count) {
+                b.finished = System.nanoTime();
             }
         }
     }
@@ -248,18 +319,23 @@ public final class LimitServer {
         return b.append("\"}").toString();
     }
 
-    private void offer(Client c, byte[] frame) {
+    private void offer(Client c, byte[] frame, int queue) {
         if (!c.ch.isOpen()) {
             return;
         }
         if (c.pending == null) {
             send(c, frame);
+            delivered++;
         } else if (c.latestWins) {
             c.queue.clear();
             c.queue.add(frame);
-        } else if (c.queue.size() < QUEUE) {
+            delivered++;
+        } else if (c.queue.size() < queue) {
             c.queue.add(frame);
-        } // else dropped, like the library's DROP policy
+            delivered++;
+        } else {
+            dropped++; // like the library's DROP policy, without its signal
+        }
     }
 
     private void send(Client c, byte[] frame) {

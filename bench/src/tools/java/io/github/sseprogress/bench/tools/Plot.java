@@ -14,7 +14,7 @@ final class Plot {
     private Plot() {
     }
 
-    static String svg(List<Map<String, Object>> rs) {
+    static String svg(List<Map<String, Object>> rs, String server) {
         List<Integer> rates = new ArrayList<>();
         List<Integer> ns = new ArrayList<>();
         double lo = Double.MAX_VALUE;
@@ -59,8 +59,9 @@ final class Plot {
         b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
                 width, height));
-        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\">Fan-out publish→receive latency "
-                + "(ms, log) vs subscribers — p99 solid, p50 dashed</text>\n", ml));
+        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\">%s: fan-out publish→receive latency "
+                + "(ms, log) vs subscribers — p99 solid, p50 dashed</text>\n", ml, server.equals("payara")
+                        ? "Payara Micro" : server.equals("liberty") ? "Open Liberty" : server));
         for (int pi = 0; pi < rates.size(); pi++) {
             int rate = rates.get(pi);
             int x0 = ml + pi * (pw + gap);

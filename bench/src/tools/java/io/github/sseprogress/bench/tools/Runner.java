@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code <out>/run-<timestamp>.json}, {@code .md} (tables of ratios) and {@code .svg} (latency
  * percentiles vs subscriber count). Sizes come from system properties (defaults = the documented run).
  *
- * <p>Arguments: {@code libertyPort limitPort outDir}.
+ * <p>Arguments: {@code serverPort limitPort outDir [server]}; {@code server} ({@code liberty} by default, or
+ * {@code payara}) only labels the report and, when not {@code liberty}, suffixes the file names.
  */
 public final class Runner {
 
@@ -26,6 +27,11 @@ public final class Runner {
     static final int[] FANOUT_N = ints(System.getProperty("bench.fanout.n", "1000,5000"));
     static final int[] FANOUT_RATE = ints(System.getProperty("bench.fanout.rate", "10,100"));
     static final int STALL_FILL = Integer.getInteger("bench.stall.fill", 8 << 20);
+    /** The "many stalled" variant (issue 15: "and 32 stalled"): this many stalled clients at once, 0 = off. */
+    static final int STALL_MANY = Integer.getInteger("bench.stall.many", 32);
+    /** Its sizes, {@code subscribersxrate}; its fill is smaller (4 MiB is above what the kernel takes, ~2.8 MB). */
+    static final String STALL_MANY_SIZES = System.getProperty("bench.stall.many.sizes", "5000x10");
+    static final int STALL_MANY_FILL = Integer.getInteger("bench.stall.many.fill", 4 << 20);
     static final int JOBS = Integer.getInteger("bench.jobs", 1000);
     static final int JOB_SUBS = Integer.getInteger("bench.jobs.subs", 2);
     static final double JOB_RATE = Double.parseDouble(System.getProperty("bench.jobs.rate", "20"));
@@ -36,6 +42,8 @@ public final class Runner {
     /** Events per publisher, one burst per value: 3 × 64 = 192 fits a default queue (256), 100 × 64 does not. */
     static final int[] BURST_COUNTS = ints(System.getProperty("bench.burst.count", "3,100"));
     static final int BURST_SUBS = Integer.getInteger("bench.burst.n", 100);
+    /** The limit server's per-socket queue in the burst: the library's default {@code sse.queue-size}. */
+    static final int BURST_LIMIT_QUEUE = Integer.getInteger("bench.burst.limit.queue", 256);
     /** Base path of a second build of the bench WAR (another library version) in the same server, or empty. */
     static final String COMPARE = System.getProperty("bench.compare", "");
     static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle,burst");
@@ -45,6 +53,7 @@ public final class Runner {
     private final Target limit;
     private Target before;
     private final Path out;
+    private String server = "liberty";
     private final Map<String, Object> report = new LinkedHashMap<>();
     private final List<Map<String, Object>> results = new ArrayList<>();
     private int seq;
@@ -57,16 +66,19 @@ public final class Runner {
     }
 
     public static void main(String[] args) throws Exception {
-        int libertyPort = Integer.parseInt(args[0]);
+        int serverPort = Integer.parseInt(args[0]);
         int limitPort = Integer.parseInt(args[1]);
         Path out = Path.of(args[2]);
         Files.createDirectories(out);
-        Target ours = new Target("ours", "127.0.0.1", libertyPort, "/sse-bench/bench/ours", "/sse-bench/bench/ops");
-        Target stock = new Target("stock", "127.0.0.1", libertyPort, "/sse-bench/bench/stock", "/sse-bench/bench/ops");
+        Target ours = new Target("ours", "127.0.0.1", serverPort, "/sse-bench/bench/ours", "/sse-bench/bench/ops");
+        Target stock = new Target("stock", "127.0.0.1", serverPort, "/sse-bench/bench/stock", "/sse-bench/bench/ops");
         Target limit = new Target("limit", "127.0.0.1", limitPort, "/limit", "/limit/ops");
         Runner r = new Runner(ours, stock, limit, out);
+        if (args.length > 3) {
+            r.server = args[3];
+        }
         if (!COMPARE.isEmpty()) {
-            r.before = new Target("before", "127.0.0.1", libertyPort, COMPARE, "/sse-bench/bench/ops");
+            r.before = new Target("before", "127.0.0.1", serverPort, COMPARE, "/sse-bench/bench/ops");
         }
         r.run();
         System.exit(0);
@@ -74,8 +86,10 @@ public final class Runner {
 
     void run() throws IOException {
         long t0 = System.nanoTime();
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
+                + (server.equals("liberty") ? "" : "-" + server);
         report.put("started", Instant.now().toString());
+        report.put("server", server);
         report.put("machine", machine());
         report.put("sizes", sizes());
         report.put("results", results);
@@ -107,7 +121,7 @@ public final class Runner {
             for (int n : FANOUT_N) {
                 for (int rate : FANOUT_RATE) {
                     for (Target t : List.of(stock, ours)) {
-                        results.add(fanout(t, n, rate, SECONDS, true, true));
+                        results.add(fanout(t, n, rate, SECONDS, 1, STALL_FILL));
                     }
                 }
             }
@@ -124,14 +138,28 @@ public final class Runner {
         }
         if (ONLY.contains("burst")) {
             for (int count : BURST_COUNTS) {
-                results.add(burst(ours, count));
+                for (Target t : List.of(limit, stock, ours)) {
+                    results.add(burst(t, count));
+                }
+            }
+        }
+        if (ONLY.contains("stall") && STALL_MANY > 0) {
+            // last: 32 fills of 4 MiB at once are the heaviest thing the bench asks of a 1 GB server heap
+            for (String size : STALL_MANY_SIZES.split(",")) {
+                int n = Integer.parseInt(size.split("x")[0].trim());
+                int rate = Integer.parseInt(size.split("x")[1].trim());
+                for (Target t : List.of(stock, ours)) {
+                    results.add(fanout(t, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL));
+                }
             }
         }
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
+        report.put("loadavgAtEnd", loadavg());
         report.put("summary", Summary.ratios(results));
+        report.put("burstSummary", Summary.burstRatios(results));
         Files.writeString(out.resolve("run-" + stamp + ".json"), Json.write(report));
         Files.writeString(out.resolve("run-" + stamp + ".md"), Summary.markdown(report, results));
-        Files.writeString(out.resolve("run-" + stamp + ".svg"), Plot.svg(results));
+        Files.writeString(out.resolve("run-" + stamp + ".svg"), Plot.svg(results, server));
         Files.writeString(out.resolve("latest.txt"), "run-" + stamp + "\n");
         log("wrote " + out.resolve("run-" + stamp + ".json") + " in " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
         for (Target t : List.of(ours, stock, limit)) {
@@ -145,18 +173,24 @@ public final class Runner {
     // ---------------------------------------------------------------- fan-out (and stalled)
 
     Map<String, Object> fanout(Target t, int n, int rate, double seconds, boolean stalled, boolean record) {
+        return fanout(t, n, rate, seconds, stalled ? 1 : 0, STALL_FILL);
+    }
+
+    /** Fan-out to {@code n} readers with {@code stalledClients} stalled ones first ("stalled", or "stalledMany" if > 1). */
+    Map<String, Object> fanout(Target t, int n, int rate, double seconds, int stalledClients, int fill) {
+        boolean stalled = stalledClients > 0;
         String topic = (stalled ? "stall-" : "fan-") + (++seq);
-        String scenario = stalled ? "stalled" : "fanout";
-        log(scenario + " " + t.name + " n=" + n + " rate=" + rate + "/s");
+        String scenario = !stalled ? "fanout" : stalledClients == 1 ? "stalled" : "stalledMany";
+        log(scenario + " " + t.name + " n=" + n + " rate=" + rate + "/s" + (stalled ? " stalled=" + stalledClients : ""));
         Swarm s = t.swarm;
         s.reset();
-        Swarm.Conn stall = null;
+        List<Swarm.Conn> stall = new ArrayList<>();
         int extra = 0;
         if (stalled) {
             // first in the broadcaster's list: what a stalled client costs its successors is the point
-            stall = stalledConn(t, topic);
-            extra = 1;
-            await(() -> count(t, "/count?topic=" + topic) >= 1, 30);
+            stall = stalledConns(t, topic, stalledClients, fill);
+            extra = stalledClients;
+            await(() -> count(t, "/count?topic=" + topic) >= stalledClients, 30);
         }
         List<Swarm.Conn> subs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -177,9 +211,11 @@ public final class Runner {
         while (System.nanoTime() < end) {
             sleep(stalled ? 4.0 : 0.5);
             if (stalled && System.nanoTime() < end - 2_000_000_000L) {
-                // the server's writeTimeout (5 s) closes a stalled connection: keep one stalled at all times
-                s.close(stall);
-                stall = stalledConn(t, topic);
+                // the server's writeTimeout (5 s) closes a stalled connection: keep them stalled at all times
+                for (Swarm.Conn c : stall) {
+                    s.close(c);
+                }
+                stall = stalledConns(t, topic, stalledClients, fill);
             }
         }
         long published = Long.parseLong(t.api("/published?topic=" + topic));
@@ -193,6 +229,7 @@ public final class Runner {
         res.put("subscribers", n);
         res.put("rate", rate);
         res.put("seconds", seconds);
+        res.put("stalledClients", stalledClients);
         res.put("ready", ready);
         res.putAll(r);
         res.put("serverThreads", during.get("threads"));
@@ -206,10 +243,13 @@ public final class Runner {
         return res;
     }
 
-    private Swarm.Conn stalledConn(Target t, String topic) {
-        Swarm.Conn c = new Swarm.Conn(t.base + "/stalled?topic=" + topic + "&fill=" + STALL_FILL, 0, true, 4096);
-        t.swarm.open(List.of(c));
-        return c;
+    private List<Swarm.Conn> stalledConns(Target t, String topic, int count, int fill) {
+        List<Swarm.Conn> cs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            cs.add(new Swarm.Conn(t.base + "/stalled?topic=" + topic + "&fill=" + fill, 0, true, 4096));
+        }
+        t.swarm.open(cs);
+        return cs;
     }
 
     private static Map<String, Object> latencyResult(Swarm s, Histogram h, long published, long subscribers) {
@@ -260,7 +300,7 @@ public final class Runner {
         long expected = (long) BURST_PUBLISHERS * burstCount;
         long t0 = System.nanoTime();
         String answer = t.api("/burst?topic=" + topic + "&publishers=" + BURST_PUBLISHERS + "&count=" + burstCount
-                + "&bytes=" + BYTES);
+                + "&bytes=" + BYTES + (t == limit ? "&queue=" + BURST_LIMIT_QUEUE : ""));
         // done when every subscriber has every event or a signal for the rest, or nothing moved for 3 s
         long[] last = {-1, System.nanoTime()};
         await(() -> {
@@ -283,6 +323,9 @@ public final class Runner {
             return System.nanoTime() - last[1] > 3_000_000_000L;
         }, 60);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        // the publishers' side: how long they were held (a broadcast that blocks its caller) and what threw
+        await(() -> t.api("/burst/info?topic=" + topic).contains("\"done\":true"), 60);
+        String info = t.api("/burst/info?topic=" + topic);
         long published = Long.parseLong(t.api("/published?topic=" + topic));
         Map<String, Long> stats1 = stats(t);
         List<long[]> per = s.call(s::burstTotals);
@@ -328,14 +371,20 @@ public final class Runner {
         res.put("missedSignals", missedSignals);
         res.put("orderErrors", orderErrors);
         res.put("closedByServer", closed);
-        res.put("serverDelivered", stats1.get("delivered") - stats0.get("delivered"));
-        res.put("serverDropped", stats1.get("dropped") - stats0.get("dropped"));
+        res.put("publishMs", longField(info, "publishMs"));
+        res.put("publishErrors", longField(info, "errors"));
+        java.util.regex.Matcher fe = java.util.regex.Pattern.compile("\"firstError\":\"([^\"]*)\"").matcher(info);
+        res.put("firstPublishError", fe.find() ? fe.group(1) : "");
+        // ours: Manager.stats(); limit: frames written or queued / dropped at its queue; stock: no such counters
+        res.put("serverDelivered", stats1.containsKey("delivered") ? stats1.get("delivered") - stats0.get("delivered") : null);
+        res.put("serverDropped", stats1.containsKey("dropped") ? stats1.get("dropped") - stats0.get("dropped") : null);
         res.put("p50Ms", h.percentile(50) / 1000.0);
         res.put("p99Ms", h.percentile(99) / 1000.0);
         res.put("maxMs", h.max() / 1000.0);
         res.put("secondsToSettle", seconds);
         res.put("guaranteeHeld", silentGaps == 0 && orderErrors == 0 && published == expected);
         s.reset();
+        t.api("/close?topic=" + topic);
         sleep(1.5);
         log("  " + brief(res));
         if (silentGaps > 0 || orderErrors > 0) {
@@ -345,7 +394,16 @@ public final class Runner {
         return res;
     }
 
+    private static long longField(String json, String key) {
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("\"" + key + "\":(-?\\d+)").matcher(json);
+        return x.find() ? Long.parseLong(x.group(1)) : -1;
+    }
+
+    /** The server's delivery counters where it has them (ours, limit); empty for stock. */
     private static Map<String, Long> stats(Target t) {
+        if (t.name.equals("stock")) {
+            return new LinkedHashMap<>();
+        }
         String js = t.api("/stats");
         Map<String, Long> m = new LinkedHashMap<>();
         java.util.regex.Matcher x = java.util.regex.Pattern.compile("\"(\\w+)\":(-?\\d+)").matcher(js);
@@ -532,6 +590,9 @@ public final class Runner {
         m.put("fanoutSubscribers", java.util.Arrays.toString(FANOUT_N));
         m.put("fanoutRates", java.util.Arrays.toString(FANOUT_RATE));
         m.put("stallFillBytes", STALL_FILL);
+        m.put("stallMany", STALL_MANY);
+        m.put("stallManySizes", STALL_MANY_SIZES);
+        m.put("stallManyFillBytes", STALL_MANY_FILL);
         m.put("jobs", JOBS);
         m.put("subscribersPerJob", JOB_SUBS);
         m.put("snapshotsPerSecondPerJob", JOB_RATE);
@@ -541,7 +602,16 @@ public final class Runner {
         m.put("burstPublishers", BURST_PUBLISHERS);
         m.put("burstEventsPerPublisher", java.util.Arrays.toString(BURST_COUNTS));
         m.put("burstSubscribers", BURST_SUBS);
+        m.put("burstLimitQueue", BURST_LIMIT_QUEUE);
         return m;
+    }
+
+    private static String loadavg() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static Map<String, Object> machine() {
@@ -555,7 +625,7 @@ public final class Runner {
             m.put("cpu", model.substring(model.indexOf(':') + 1).trim());
             String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0);
             m.put("memory", mem.replaceAll("\\s+", " "));
-            m.put("loadavgAtStart", Files.readString(Path.of("/proc/loadavg")).trim());
+            m.put("loadavgAtStart", loadavg());
         } catch (IOException e) {
             // not Linux
         }

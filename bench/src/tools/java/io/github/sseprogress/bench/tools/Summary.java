@@ -51,9 +51,45 @@ final class Summary {
             m.put("oursP99Ms", d(r, "p99Ms"));
             m.put("stalledOverUnstalledP99Ours", d(ourStall, "p99Ms") / d(r, "p99Ms"));
             m.put("stalledOverUnstalledP99Stock", d(stStall, "p99Ms") / d(st, "p99Ms"));
+            m.put("manyStalledOverUnstalledP99Ours", d(find(rs, "stalledMany", "ours", n, rate), "p99Ms") / d(r, "p99Ms"));
+            m.put("manyStalledOverUnstalledP99Stock", d(find(rs, "stalledMany", "stock", n, rate), "p99Ms") / d(st, "p99Ms"));
             out.add(m);
         }
         return out;
+    }
+
+    /** Per burst size: ours over limit and over stock (delivered fraction, p99, time to settle). */
+    static List<Map<String, Object>> burstRatios(List<Map<String, Object>> rs) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> r : rs) {
+            if (!r.get("scenario").equals("burst") || !r.get("target").equals("ours")) {
+                continue;
+            }
+            Object count = r.get("eventsPerPublisher");
+            Map<String, Object> lim = findBurst(rs, "limit", count);
+            Map<String, Object> st = findBurst(rs, "stock", count);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("publishers", r.get("publishers"));
+            m.put("eventsPerPublisher", count);
+            m.put("deliveredOursOverLimit", d(r, "deliveredFraction") / d(lim, "deliveredFraction"));
+            m.put("deliveredOursOverStock", d(r, "deliveredFraction") / d(st, "deliveredFraction"));
+            m.put("p99OursOverLimit", d(r, "p99Ms") / d(lim, "p99Ms"));
+            m.put("p99OursOverStock", d(r, "p99Ms") / d(st, "p99Ms"));
+            m.put("settleOursOverLimit", d(r, "secondsToSettle") / d(lim, "secondsToSettle"));
+            m.put("settleOursOverStock", d(r, "secondsToSettle") / d(st, "secondsToSettle"));
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> findBurst(List<Map<String, Object>> rs, String target, Object count) {
+        for (Map<String, Object> r : rs) {
+            if (r.get("scenario").equals("burst") && r.get("target").equals(target)
+                    && count.equals(r.get("eventsPerPublisher"))) {
+                return r;
+            }
+        }
+        return null;
     }
 
     static String f(double v) {
@@ -72,25 +108,30 @@ final class Summary {
     @SuppressWarnings("unchecked")
     static String markdown(Map<String, Object> report, List<Map<String, Object>> rs) {
         StringBuilder b = new StringBuilder();
-        b.append("Run started ").append(report.get("started")).append(", ").append(f(d(report, "seconds")))
-                .append(" s; machine ").append(report.get("machine")).append("\n\n");
+        b.append("Server ").append(report.get("server")).append("; run started ").append(report.get("started"))
+                .append(", ").append(f(d(report, "seconds"))).append(" s; machine ").append(report.get("machine"))
+                .append("; load average at end ").append(report.get("loadavgAtEnd")).append("\n\n");
         b.append("### Fan-out: ratios\n\n| subscribers | publishes/s | ours/limit events/s | ours/stock events/s "
-                + "| ours p99 ms | ours/limit p99 | ours/stock p99 | stalled/unstalled p99 ours | stalled/unstalled p99 stock |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
+                + "| ours p99 ms | ours/limit p99 | ours/stock p99 | stalled/unstalled p99 ours | stalled/unstalled p99 stock "
+                + "| many stalled/unstalled p99 ours | many stalled/unstalled p99 stock |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> m : (List<Map<String, Object>>) report.get("summary")) {
             b.append("| ").append(m.get("subscribers")).append(" | ").append(m.get("rate")).append(" | ")
                     .append(f(d(m, "throughputOursOverLimit"))).append(" | ").append(f(d(m, "throughputOursOverStock")))
                     .append(" | ").append(f(d(m, "oursP99Ms"))).append(" | ").append(f(d(m, "p99OursOverLimit")))
                     .append(" | ").append(f(d(m, "p99OursOverStock"))).append(" | ")
                     .append(f(d(m, "stalledOverUnstalledP99Ours"))).append(" | ")
-                    .append(f(d(m, "stalledOverUnstalledP99Stock"))).append(" |\n");
+                    .append(f(d(m, "stalledOverUnstalledP99Stock"))).append(" | ")
+                    .append(f(d(m, "manyStalledOverUnstalledP99Ours"))).append(" | ")
+                    .append(f(d(m, "manyStalledOverUnstalledP99Stock"))).append(" |\n");
         }
         b.append("\n### Fan-out and stalled: raw figures\n\n| scenario | target | subscribers | publishes/s | published "
                 + "| delivered events/s | delivered fraction | p50 ms | p90 ms | p99 ms | max ms | server threads |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rs) {
-            if (r.get("scenario").equals("fanout") || r.get("scenario").equals("stalled")) {
-                b.append("| ").append(r.get("scenario")).append(" | ").append(r.get("target")).append(" | ")
+            if (r.get("scenario").equals("fanout") || ((String) r.get("scenario")).startsWith("stalled")) {
+                b.append("| ").append(r.get("scenario")).append(r.get("scenario").equals("stalledMany")
+                        ? " (" + r.get("stalledClients") + ")" : "").append(" | ").append(r.get("target")).append(" | ")
                         .append(r.get("subscribers")).append(" | ").append(r.get("rate")).append(" | ")
                         .append(r.get("published")).append(" | ").append(f(d(r, "deliveredPerSecond"))).append(" | ")
                         .append(f(d(r, "deliveredFraction"))).append(" | ").append(f(d(r, "p50Ms"))).append(" | ")
@@ -126,10 +167,24 @@ final class Summary {
                         .append(f(d(r, "heartbeatsPerSubscriber"))).append(" | ").append(r.get("openAtEnd")).append(" |\n");
             }
         }
+        b.append("\n### Burst: ratios\n\n| publishers × events | ours/limit delivered fraction "
+                + "| ours/stock delivered fraction | ours/limit p99 | ours/stock p99 | ours/limit settle time "
+                + "| ours/stock settle time |\n|---|---|---|---|---|---|---|\n");
+        if (report.get("burstSummary") != null) {
+            for (Map<String, Object> m : (List<Map<String, Object>>) report.get("burstSummary")) {
+                b.append("| ").append(m.get("publishers")).append(" × ").append(m.get("eventsPerPublisher"))
+                        .append(" | ").append(f(d(m, "deliveredOursOverLimit"))).append(" | ")
+                        .append(f(d(m, "deliveredOursOverStock"))).append(" | ").append(f(d(m, "p99OursOverLimit")))
+                        .append(" | ").append(f(d(m, "p99OursOverStock"))).append(" | ")
+                        .append(f(d(m, "settleOursOverLimit"))).append(" | ").append(f(d(m, "settleOursOverStock")))
+                        .append(" |\n");
+            }
+        }
         b.append("\n### Burst (publishers at once, one topic)\n\n| target | subscribers | publishers × events "
                 + "| delivered fraction | lowest per subscriber | complete | loss signalled | silent gap | missed signals "
-                + "| order errors | p50 ms | p99 ms | settled in s | guarantee held |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| order errors | p50 ms | p99 ms | settled in s | publishers held ms | publish errors "
+                + "| server delivered / dropped | guarantee held |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rs) {
             if (r.get("scenario").equals("burst")) {
                 b.append("| ").append(r.get("target")).append(" | ").append(r.get("subscribers")).append(" | ")
@@ -140,6 +195,9 @@ final class Summary {
                         .append(r.get("subscribersWithSilentGap")).append(" | ").append(r.get("missedSignals"))
                         .append(" | ").append(r.get("orderErrors")).append(" | ").append(f(d(r, "p50Ms")))
                         .append(" | ").append(f(d(r, "p99Ms"))).append(" | ").append(f(d(r, "secondsToSettle")))
+                        .append(" | ").append(r.get("publishMs")).append(" | ").append(r.get("publishErrors"))
+                        .append(" | ").append(r.get("serverDelivered") == null ? "–"
+                                : r.get("serverDelivered") + " / " + r.get("serverDropped"))
                         .append(" | ").append(r.get("guaranteeHeld")).append(" |\n");
             }
         }
