@@ -59,15 +59,12 @@ public class Delivery {
     private final Counters total = new Counters(null);
     private final PreparedEvent heartbeat = PreparedEvent.comment("");
     private PreparedEvent opening;
-    /** Subscribers ready to write and the writer-pool tasks that serve them. */
-    private ReadyQueue ready;
     private volatile ScheduledFuture<?> ticker;
     private volatile long nextHeartbeatNanos;
     private volatile boolean stopped;
 
     @PostConstruct
     void start() {
-        ready = new ReadyQueue(scheduling.writers(), config.writerThreads());
         opening = config.retry() != null ? ControlFrames.retry(config.retry()) : PreparedEvent.comment("");
         long tick = Math.max(MIN_TICK_MILLIS, tickMillis());
         pinAfterNanos = TimeUnit.MILLISECONDS.toNanos(tick);
@@ -100,7 +97,7 @@ public class Delivery {
             Admission admission, BiConsumer<Subscriber, DisconnectReason> onClosed) {
         Subscriber[] self = {null};
         Subscriber s = new Subscriber(sink, sse, mailbox, policy == null ? config.slowSubscriberPolicy() : policy,
-                ready, scheduling.callbacks(), counters, heartbeat, () -> {
+                scheduling.writers(), scheduling.callbacks(), counters, heartbeat, () -> {
                     live.remove(self[0]);
                     if (admission != null) {
                         admission.release();
@@ -209,17 +206,16 @@ public class Delivery {
     }
 
     /**
-     * Keeps {@code sse.writer-threads} writers free for healthy clients: the pool and the number of
-     * runners on the ready queue grow by one per pinned writer, up to {@code sse.writer-threads.max},
-     * and shrink back (idle threads end after 30 s) once the pinned writes return.
+     * Keeps {@code sse.writer-threads} writers free for healthy clients: the pool grows by one thread
+     * per pinned writer, up to {@code sse.writer-threads.max}, and shrinks back (idle threads end
+     * after 30 s) once the pinned writes return.
      */
     private void fitWriters(int pinnedNow) {
-        int want = Math.min(config.writerThreadsMax(), config.writerThreads() + pinnedNow);
         if (!(scheduling.writers() instanceof ThreadPoolExecutor)) {
-            ready.target(want);
             return;
         }
         ThreadPoolExecutor pool = (ThreadPoolExecutor) scheduling.writers();
+        int want = Math.min(config.writerThreadsMax(), config.writerThreads() + pinnedNow);
         int have = pool.getCorePoolSize();
         if (want > have) {
             pool.setMaximumPoolSize(Math.max(want, pool.getMaximumPoolSize()));
@@ -228,7 +224,6 @@ public class Delivery {
             pool.setCorePoolSize(want);
             pool.setMaximumPoolSize(want);
         }
-        ready.target(want); // after growing, so a new runner finds its thread
     }
 
     /** Closes every stream; later {@link #open} calls get a closed subscriber. */

@@ -3,6 +3,7 @@ package io.github.sseprogress.internal.delivery;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,12 +32,8 @@ import jakarta.ws.rs.sse.SseEventSink;
  * <ul>
  *   <li>Publishers (any thread, or the broadcaster's thread) call {@link #offer}: lock-free enqueue,
  *       then {@link #scheduleDrain()}.</li>
- *   <li>At most one writer at a time drains it; ownership is the {@code draining} flag (CAS
- *       false→true). The owner puts it on the {@link ReadyQueue}, whose runners (writer-pool tasks)
- *       each take a run of ready subscribers and give each one {@linkplain #drainTurn turn} of at most
- *       {@link ReadyQueue#TURN_FRAMES} frames; it stays the owner until the turn finds nothing left
- *       (or an asynchronous send is pending: its completion queues it again). Only the owner calls
- *       {@code sink.send} or
+ *   <li>At most one writer task at a time runs {@link #drain()} on the writer executor; ownership is
+ *       the {@code draining} flag (CAS false→true). Only the owner calls {@code sink.send} or
  *       {@code sink.close}: on both Open Liberty and Payara {@code send} is synchronous and blocks
  *       while the client's TCP window is full (up to the server's write timeout), and two threads
  *       writing one sink either queue without bound (Payara) or wait on each other (Liberty).</li>
@@ -73,12 +70,13 @@ public final class Subscriber implements SseEventSink, Outlet {
     private final Sse sse;
     private final Mailbox mailbox;
     private final SlowSubscriberPolicy policy;
-    private final ReadyQueue writers;
+    private final Executor writer;
     private final Counters counters;
     private final PreparedEvent heartbeatFrame;
     private final AtomicInteger state = new AtomicInteger(OPEN);
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean sinkClosed = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
     private final Runnable untrack;
     /** Events dropped since the last loss signal was written, and whether a marker is queued. */
     private final AtomicLong lost = new AtomicLong();
@@ -91,14 +89,14 @@ public final class Subscriber implements SseEventSink, Outlet {
     private volatile int heartbeatFramesDue;
     private volatile long sendStartedNanos;
 
-    Subscriber(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, ReadyQueue writers,
+    Subscriber(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Executor writer,
             Executor callbacks, Counters counters, PreparedEvent heartbeatFrame, Runnable untrack,
             BiConsumer<? super Subscriber, DisconnectReason> onClosed) {
         this.sink = sink;
         this.sse = sse;
         this.mailbox = mailbox;
         this.policy = policy;
-        this.writers = writers;
+        this.writer = writer;
         this.untrack = untrack;
         this.counters = counters;
         this.heartbeatFrame = heartbeatFrame;
@@ -290,33 +288,24 @@ public final class Subscriber implements SseEventSink, Outlet {
     /** Makes sure the writer runs (a connection's members enqueue themselves, then call this). */
     public void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
-            writers.submit(this); // at most once in the ready queue: we own it until a turn releases it
+            try {
+                writer.execute(drainTask);
+            } catch (RejectedExecutionException e) {
+                // The container's executor is shutting down: nothing can write any more. We own the
+                // sink (the draining flag), so close it here.
+                close(DisconnectReason.SHUTDOWN);
+                closeSinkQuietly();
+                draining.set(false);
+            }
         }
     }
 
-    /**
-     * The writer pool refused work (the container's executor is shutting down), or a turn failed:
-     * nothing will write any more. Called by the owner (the draining flag), which closes the sink here.
-     */
-    void refused() {
-        close(DisconnectReason.SHUTDOWN);
-        closeSinkQuietly();
-        draining.set(false);
-    }
-
-    /**
-     * One turn of the owner, on a writer: writes at most {@code budget} frames. Returns {@code true}
-     * when the budget ran out and it is still the owner (the caller queues it again, behind the other
-     * ready subscribers); {@code false} when it gave up ownership (nothing left) or an asynchronous
-     * send is pending (whose completion queues it again).
-     */
-    boolean drainTurn(int budget) {
-        int writes = 0;
+    private void drain() {
         while (true) {
             if (state.get() == CLOSED) {
                 closeSinkQuietly();
                 draining.set(false);
-                return false;
+                return;
             }
             PreparedEvent next;
             try {
@@ -342,7 +331,7 @@ public final class Subscriber implements SseEventSink, Outlet {
                 draining.set(false);
                 // Re-check after releasing ownership so a concurrent offer is never stranded.
                 if ((mailbox.isEmpty() && heartbeatFramesDue == 0 && state.get() == OPEN) || !draining.compareAndSet(false, true)) {
-                    return false;
+                    return;
                 }
                 continue;
             }
@@ -355,10 +344,7 @@ public final class Subscriber implements SseEventSink, Outlet {
                 next = ControlFrames.overflow(n);
             }
             if (!write(next)) {
-                return false; // an asynchronous send is pending; its completion resumes draining
-            }
-            if (++writes >= budget) {
-                return true;
+                return; // an asynchronous send is pending; its completion resumes draining
             }
         }
     }
@@ -398,7 +384,13 @@ public final class Subscriber implements SseEventSink, Outlet {
             } else {
                 written(frame);
             }
-            writers.submit(this); // still the owner: back in line (a refusing pool closes it)
+            try {
+                writer.execute(drainTask);
+            } catch (RejectedExecutionException e) {
+                draining.set(false);
+                close(DisconnectReason.SHUTDOWN);
+                closeSinkQuietly();
+            }
         });
         return false;
     }
