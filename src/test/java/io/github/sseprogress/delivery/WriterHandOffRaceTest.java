@@ -38,14 +38,14 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 /**
- * Issue 15 item 1: the writers take runs of ready subscribers from one shared queue instead of one pool
- * task per subscriber per event. The hand-off races here: many publishers offer to many subscribers
- * at once, some sinks complete their stages on another thread (the pending-stage path), some mailboxes
- * are small enough to overflow; every subscriber must get each publisher's events in order, exactly
- * once, and every event is either written or counted in a loss signal; no sink is ever written by two
- * threads at once or while its previous stage is pending. Subscribers blocked in {@code send} must not
- * hold up the others, even when they pin more writers than {@code sse.writer-threads}, and a
- * subscriber with a deep queue must not hold a writer while another one waits.
+ * Issue 15 item 1: the hand-off from publishers to the writers (mailbox, {@code draining} flag, writer
+ * pool) under races. Many publishers offer to many subscribers at once, some sinks complete their
+ * stages on another thread (the pending-stage path), some mailboxes are small enough to overflow;
+ * every subscriber must get each publisher's events in order, exactly once, and every event is either
+ * written or counted in a loss signal; no sink is ever written by two threads at once or while its
+ * previous stage is pending. Subscribers blocked in {@code send} must not hold up the others, even when
+ * they pin more writers than {@code sse.writer-threads}. Written for the ready-queue variant (measured
+ * and not kept, see docs/BENCHMARKS.md); it holds for the per-subscriber task as well.
  */
 class WriterHandOffRaceTest {
 
@@ -196,45 +196,6 @@ class WriterHandOffRaceTest {
         }
     }
 
-    @Test
-    void aDeepQueueGivesWayToAnotherReadySubscriberAfterOneTurn() throws Exception {
-        int deep = 100;
-        try (InProcessServer server = InProcessServer.start(Map.of("sse.heartbeat-interval", "0",
-                "sse.write-timeout", "10m", "sse.writer-threads", "1"), CaptureResource.class)) {
-            Delivery delivery = server.bean(Delivery.class);
-            Sse sse = CaptureResource.capture(server);
-            AtomicLong clock = new AtomicLong();
-            CountDownLatch entered = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            RecordingSink a = new RecordingSink(1, null) {
-                @Override
-                void beforeSend(OutboundSseEvent event) throws InterruptedException {
-                    if ("0:0".equals(event.getData())) {
-                        entered.countDown();
-                        release.await(30, TimeUnit.SECONDS);
-                    }
-                }
-            };
-            a.clock = clock;
-            Subscriber sa = open(delivery, sse, a, deep);
-            assertThat(sa.offer(PreparedEvent.frame(1, null, null, "0:0", false))).isTrue();
-            assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue(); // the only writer is inside A's send
-            for (int k = 1; k < deep; k++) {
-                assertThat(sa.offer(PreparedEvent.frame(k + 1, null, null, "0:" + k, false))).isTrue();
-            }
-            RecordingSink b = new RecordingSink(1, null);
-            b.clock = clock;
-            Subscriber sb = open(delivery, sse, b, 4);
-            assertThat(sb.offer(PreparedEvent.frame(1, null, null, "0:0", false))).isTrue();
-            release.countDown();
-            await().atMost(WAIT).until(() -> a.received.get() == deep && b.received.get() == 1);
-            // B became ready while A's turn was running; A's turn writes at most 16 frames, then B's turn.
-            assertThat(a.dataBefore(b.firstDataAt)).isLessThanOrEqualTo(16);
-            assertThat(a.problems).isEmpty();
-            assertThat(b.problems).isEmpty();
-        }
-    }
-
     private static Subscriber open(Delivery delivery, Sse sse, RecordingSink sink, int capacity) {
         Subscriber s = delivery.open(sink, sse, Mailbox.bounded(capacity), SlowSubscriberPolicy.DROP,
                 new Counters(null), (x, why) -> { });
@@ -262,10 +223,6 @@ class WriterHandOffRaceTest {
          */
         final boolean gapsAllowed;
         volatile boolean closed;
-        /** When set: a shared sequence stamped on each data frame, to compare two sinks' write order. */
-        volatile AtomicLong clock;
-        volatile long firstDataAt = -1;
-        private final ConcurrentLinkedQueue<Long> dataStamps = new ConcurrentLinkedQueue<>();
 
         RecordingSink(int publishers, Executor completer) {
             this(publishers, completer, false);
@@ -282,10 +239,6 @@ class WriterHandOffRaceTest {
 
         long accounted() {
             return received.get() + signalled.get();
-        }
-
-        long dataBefore(long stamp) {
-            return dataStamps.stream().filter(t -> t < stamp).count();
         }
 
         @Override
@@ -342,14 +295,6 @@ class WriterHandOffRaceTest {
                 problems.add("publisher " + p + ": expected " + next[p] + " got " + k);
             }
             next[p] = k + 1;
-            AtomicLong c = clock;
-            if (c != null) {
-                long t = c.incrementAndGet();
-                dataStamps.add(t);
-                if (firstDataAt < 0) {
-                    firstDataAt = t;
-                }
-            }
             received.incrementAndGet();
         }
 
