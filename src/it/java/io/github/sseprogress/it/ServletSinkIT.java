@@ -229,26 +229,27 @@ class ServletSinkIT {
                 java.net.Socket stalled = SseClient.stalled(base, "api/servlet/topics/" + topic + "/events")) {
             assertEquals(200, healthy.status(WAIT), healthy::body);
             ItState.await(http, base, topic, "subscribers", n -> n == 2, WAIT);
-            // 12 MB in 64 KB events: far more than the stalled client's socket buffers take
+            // up to 12 MB in 64 KB events, until the stalled client's socket buffers are full and its write pends.
+            // Each round waits until the healthy client has everything, so its writer is idle; then a write in
+            // flight is the stalled client's, and the threads inside the library's writer are sampled, a sample
+            // counting only if that write is still pending after it (a blocking sink holds a thread there for
+            // the whole write timeout).
             int sent = 0;
             long t0 = System.nanoTime();
             boolean sawPending = false;
-            long inWriter = -1;
-            while (sent < 192) {
+            String inWriter = "-1";
+            while (!sawPending && sent < 192) {
                 send("POST", "api/topics/" + topic + "/bulk?count=16&size=" + size + "&from=" + sent, "", 200);
                 sent += 16;
-                if (!"0".equals(get("api/servlet/topics/" + topic + "/writes-in-flight").body().trim())) {
-                    // a write pending for the stalled client: sample the threads inside the library's writer, and
-                    // count the sample only if the write is still pending afterwards (a blocking sink holds one there)
-                    for (int i = 0; i < 5 && inWriter != 0; i++) {
-                        long n = Long.parseLong(get("api/servlet/threads-in-writer").body().trim());
-                        if (!"0".equals(get("api/servlet/topics/" + topic + "/writes-in-flight").body().trim())) {
-                            sawPending = true;
-                            inWriter = n;
-                        }
-                    }
-                    if (sawPending) {
-                        break;
+                int published = sent;
+                org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                        .until(() -> healthy.pending() >= published);
+                for (int i = 0; i < 5 && !inWriter.startsWith("0")
+                        && !"0".equals(get("api/servlet/topics/" + topic + "/writes-in-flight").body().trim()); i++) {
+                    String sample = get("api/servlet/threads-in-writer").body().trim();
+                    if (!"0".equals(get("api/servlet/topics/" + topic + "/writes-in-flight").body().trim())) {
+                        sawPending = true;
+                        inWriter = sample;
                     }
                 }
             }
@@ -256,14 +257,14 @@ class ServletSinkIT {
             String state = ItState.await(http, base, topic, "evicted", n -> n == 1, WAIT);
             long evictedMs = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(1L, ItJson.longField(state, "subscribers"), state);
-            System.out.printf("[%s] servlet transport: stalled client evicted %d ms after the burst began; %d threads in the writer"
-                    + " while its write was pending (%s)%n", System.getProperty("arquillian.launch"), evictedMs, inWriter, sawPending);
+            System.out.printf("[%s] servlet transport: stalled client evicted %d ms after the burst began; threads in the writer"
+                    + " while its write was pending: %s%n", System.getProperty("arquillian.launch"), evictedMs, inWriter);
             // the healthy client got every event, in order
             for (int i = 0; i < sent; i++) {
                 SseClient.Event e = healthy.expect(WAIT);
                 assertTrue(e.data().startsWith(i + ":"), "event " + i + " in order: " + e.data().substring(0, 8));
             }
-            assertEquals(0L, inWriter, "no thread held in the library's writer for a stalled servlet client");
+            assertEquals("0", inWriter, "no thread held in the library's writer for a stalled servlet client");
         }
         ItState.await(http, base, topic, "subscribers", n -> n == 0, WAIT);
         ItServerLog.assertNoErrorsOrWarningsSince(mark, "a stalled servlet client evicted, then its socket closed");

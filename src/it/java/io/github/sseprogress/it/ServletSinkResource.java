@@ -111,17 +111,27 @@ public class ServletSinkResource {
     }
 
     /**
-     * How many threads are inside the library's writer ({@code Subscriber.drain}) now: a client stalled
-     * on a blocking sink keeps one there for the whole write timeout; on the servlet transport none.
+     * How many threads are inside the library's writer ({@code Subscriber.drain}) now, then each one's
+     * top frames (one line per thread): a client stalled on a blocking sink keeps one there for the
+     * whole write timeout; on the servlet transport none.
      */
     @GET
     @Path("threads-in-writer")
     @Produces(MediaType.TEXT_PLAIN)
     public String threadsInWriter() {
-        long n = Thread.getAllStackTraces().values().stream()
-                .filter(stack -> Arrays.stream(stack).anyMatch(f -> f.getClassName().endsWith(".internal.delivery.Subscriber")
-                        && f.getMethodName().equals("drain")))
-                .count();
-        return Long.toString(n);
+        StringBuilder stacks = new StringBuilder();
+        long n = 0;
+        for (java.util.Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            StackTraceElement[] stack = e.getValue();
+            if (Arrays.stream(stack).anyMatch(f -> f.getClassName().endsWith(".internal.delivery.Subscriber")
+                    && f.getMethodName().equals("drain"))) {
+                n++;
+                stacks.append('\n').append(e.getKey().getName()).append(' ').append(e.getKey().getState()).append(": ");
+                for (int i = 0; i < Math.min(14, stack.length); i++) {
+                    stacks.append(stack[i]).append(" < ");
+                }
+            }
+        }
+        return n + stacks.toString();
     }
 }
