@@ -9,7 +9,8 @@ import jakarta.ws.rs.sse.SseEventSink;
 /**
  * An event stream written by the library itself with Servlet non-blocking I/O, instead of the JAX-RS
  * runtime's {@code SseEventSink}: each event is encoded once for all subscribers, a run of queued
- * events goes out in one write, and a client that stops reading holds no thread. Hand it to
+ * events goes out in one write, and a client that stops reading holds no thread (on Payara; Open
+ * Liberty's non-blocking write still blocks once its buffers are full). Hand it to
  * {@link Manager}, {@link Tracker} or {@link Streams} {@code subscribe} in place of the injected sink;
  * the {@code Sse} argument is then not used for writing. The resource method returns {@code void}:
  *

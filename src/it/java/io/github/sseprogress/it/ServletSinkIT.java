@@ -256,7 +256,9 @@ class ServletSinkIT {
             assertTrue(sawPending, "the stalled client's write was seen pending after " + sent + " events");
             String state = ItState.await(http, base, topic, "evicted", n -> n == 1, WAIT);
             long evictedMs = (System.nanoTime() - t0) / 1_000_000;
-            assertEquals(1L, ItJson.longField(state, "subscribers"), state);
+            // the evicted one leaves its topic on the callbacks executor, just after the count
+            state = ItState.await(http, base, topic, "subscribers", n -> n == 1, WAIT);
+            assertEquals(1L, ItJson.longField(state, "evicted"), state);
             System.out.printf("[%s] servlet transport: stalled client evicted %d ms after the burst began; threads in the writer"
                     + " while its write was pending: %s%n", System.getProperty("arquillian.launch"), evictedMs, inWriter);
             // the healthy client got every event, in order
@@ -264,7 +266,16 @@ class ServletSinkIT {
                 SseClient.Event e = healthy.expect(WAIT);
                 assertTrue(e.data().startsWith(i + ":"), "event " + i + " in order: " + e.data().substring(0, 8));
             }
-            assertEquals("0", inWriter, "no thread held in the library's writer for a stalled servlet client");
+            if ("liberty".equals(System.getProperty("arquillian.launch"))) {
+                // Measured limitation (docs/BENCHMARKS.md, issue 15 item 2): Open Liberty 26.0.0.3's non-blocking
+                // write (WCOutputStream31.write_NonBlocking) flushes its full buffers synchronously, so one writer
+                // thread waits in the channel's synchWrite for the stalled client until the watchdog's eviction.
+                // Pinned exactly, so a change on either side is noticed.
+                assertTrue(inWriter.startsWith("1\n") && inWriter.contains("HttpServiceContextImpl.synchWrite")
+                        && inWriter.contains("write_NonBlocking"), inWriter);
+            } else {
+                assertEquals("0", inWriter, "no thread held in the library's writer for a stalled servlet client");
+            }
         }
         ItState.await(http, base, topic, "subscribers", n -> n == 0, WAIT);
         ItServerLog.assertNoErrorsOrWarningsSince(mark, "a stalled servlet client evicted, then its socket closed");

@@ -24,8 +24,9 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 /**
- * An event stream written with Servlet non-blocking I/O ({@link WriteListener}): no thread waits for a
- * client that stops reading. The library's single writer hands it prepared frames; their bytes (built
+ * An event stream written with Servlet non-blocking I/O ({@link WriteListener}): no thread of the library
+ * waits for a client that stops reading (Open Liberty 26.0.0.3 is the exception: its non-blocking
+ * {@code write} flushes full buffers synchronously, so there the writer waits until the eviction). The library's single writer hands it prepared frames; their bytes (built
  * once per event, shared by every subscriber) are gathered while more frames are queued, up to
  * {@link #BATCH_BYTES}, then written and flushed at once.
  *
