@@ -64,6 +64,17 @@ final class ItDeployment {
                 "")).addClasses(ExpiryProbe.class);
     }
 
+    /**
+     * {@link ServletSinkIT}'s WAR: {@link ServletSinkResource} and {@link LibraryLogProbe}, and at most
+     * two streams per topic, so the servlet opt-in's 429 can be provoked; its own application.
+     */
+    static WebArchive servletWar() {
+        return war("sse-servlet-it.war", String.join("\n",
+                "sse.limits.max-streams-per-topic=2",
+                "sse.limits.retry-after=3s",
+                "")).addClasses(ServletSinkResource.class, LibraryLogProbe.class);
+    }
+
     /** Where {@link #webSocketWar()} registers the WebSocket endpoint, relative to the context root. */
     static final String WS_PATH = "/ws";
 

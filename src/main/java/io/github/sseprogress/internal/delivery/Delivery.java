@@ -95,6 +95,10 @@ public class Delivery {
      */
     public Subscriber open(SseEventSink sink, Sse sse, Mailbox mailbox, SlowSubscriberPolicy policy, Counters counters,
             Admission admission, BiConsumer<Subscriber, DisconnectReason> onClosed) {
+        if (sink instanceof FrameSink) {
+            ((FrameSink) sink).open(sse); // the stream starts here: every refusal (404, 204, 429, 503) came before
+            sse = null; // it writes the library's frames as they are
+        }
         Subscriber[] self = {null};
         Subscriber s = new Subscriber(sink, sse, mailbox, policy == null ? config.slowSubscriberPolicy() : policy,
                 scheduling.writers(), scheduling.callbacks(), counters, heartbeat, () -> {
@@ -136,9 +140,13 @@ public class Delivery {
 
     /**
      * Whether a write has been in flight for more than one tick at {@code now}: the client's TCP
-     * window is full and the writer thread is pinned until the write returns.
+     * window is full and the writer thread is pinned until the write returns. Never for the
+     * non-blocking servlet transport, whose pending write holds no thread.
      */
     public boolean isPinned(Outlet s, long now) {
+        if (s instanceof Subscriber && !((Subscriber) s).pinsWriter()) {
+            return false; // a non-blocking write in flight holds no thread
+        }
         long since = s.sendInFlightSince();
         return since != 0 && now - since > pinAfterNanos;
     }

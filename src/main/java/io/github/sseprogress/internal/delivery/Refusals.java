@@ -5,6 +5,7 @@ import java.util.logging.Logger;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 /**
@@ -27,8 +28,17 @@ public final class Refusals {
      * sink's class loader (applications cannot see RESTEasy's classes directly).
      */
     public static RuntimeException quietly(SseEventSink sink, Response response) {
-        if (sink != null && sink.getClass().getName().startsWith("org.jboss.resteasy.")) {
-            RuntimeException quiet = resteasyNoLog(sink.getClass().getClassLoader(), response);
+        return quietly(sink, null, response);
+    }
+
+    /**
+     * As {@link #quietly(SseEventSink, Response)}; the runtime is recognised by the container's sink or,
+     * for the library's own transports (the servlet sink, not the runtime's class), by its {@code Sse}.
+     */
+    public static RuntimeException quietly(SseEventSink sink, Sse sse, Response response) {
+        Object runtime = sink != null && sink.getClass().getName().startsWith("org.jboss.resteasy.") ? sink : sse;
+        if (runtime != null && runtime.getClass().getName().startsWith("org.jboss.resteasy.")) {
+            RuntimeException quiet = resteasyNoLog(runtime.getClass().getClassLoader(), response);
             if (quiet != null) {
                 return quiet;
             }

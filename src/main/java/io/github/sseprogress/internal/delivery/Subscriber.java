@@ -62,11 +62,17 @@ public final class Subscriber implements SseEventSink, Outlet {
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
     /** Stands in the queue where events were dropped; the writer turns it into the loss signal. */
     private static final PreparedEvent LOSS_MARKER = PreparedEvent.comment("loss");
+    /** No bytes: makes a {@link FrameSink} flush what it kept back (all fields null, so wireBytes is empty). */
+    private static final PreparedEvent FLUSH = PreparedEvent.comment(null);
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
 
     private final SseEventSink sink;
+    /** The sink when it is one of the library's transports (servlet), else null. */
+    private final FrameSink frames;
+    /** Writer only: the last frame went to {@code frames} with "more", so it may still be held back. */
+    private boolean unflushed;
     private final Sse sse;
     private final Mailbox mailbox;
     private final SlowSubscriberPolicy policy;
@@ -93,6 +99,7 @@ public final class Subscriber implements SseEventSink, Outlet {
             Executor callbacks, Counters counters, PreparedEvent heartbeatFrame, Runnable untrack,
             BiConsumer<? super Subscriber, DisconnectReason> onClosed) {
         this.sink = sink;
+        this.frames = sink instanceof FrameSink ? (FrameSink) sink : null;
         this.sse = sse;
         this.mailbox = mailbox;
         this.policy = policy;
@@ -186,6 +193,14 @@ public final class Subscriber implements SseEventSink, Outlet {
         return mailbox.depth();
     }
 
+    /**
+     * Whether a write in flight holds a writer thread: true for the container's sinks (their
+     * {@code send} blocks on a stalled client), false for the library's non-blocking servlet transport.
+     */
+    public boolean pinsWriter() {
+        return frames == null;
+    }
+
     /** {@code System.nanoTime()} when the current send started, or 0 when no send is in flight. */
     @Override
     public long sendInFlightSince() {
@@ -246,6 +261,9 @@ public final class Subscriber implements SseEventSink, Outlet {
                 mailbox.clear();
                 notifyClosed(why);
                 scheduleDrain();
+                if (frames != null) {
+                    frames.abort(); // a pending non-blocking write holds no thread that would close the sink
+                }
                 return true;
             }
         }
@@ -321,6 +339,9 @@ public final class Subscriber implements SseEventSink, Outlet {
                 heartbeatFramesDue--;
                 next = heartbeatFrame;
             }
+            if (next == null && unflushed) {
+                next = FLUSH;
+            }
             if (next == null) {
                 if (state.get() == CLOSING) {
                     if (state.compareAndSet(CLOSING, CLOSED)) {
@@ -355,7 +376,12 @@ public final class Subscriber implements SseEventSink, Outlet {
         CompletionStage<?> stage;
         try {
             // No Sse: a WebSocket connection, whose sink takes the library's frames as they are.
-            stage = sink.send(sse == null ? frame : frame.nativeEvent(sse));
+            if (frames != null) {
+                unflushed = !mailbox.isEmpty(); // more queued: the transport may write them with one flush
+                stage = frames.send(frame, unflushed);
+            } else {
+                stage = sink.send(sse == null ? frame : frame.nativeEvent(sse));
+            }
         } catch (RuntimeException e) {
             sendStartedNanos = 0;
             failed(e);

@@ -235,14 +235,14 @@ public class TrackerBean implements Tracker {
         if (lastEventId != null && state.finished() && state.event() != null
                 && lastEventId.equals(state.event().getId())) {
             // The client has the terminal event: 204 tells EventSource to stop reconnecting.
-            answerNoContent(sink);
+            answerNoContent(sink, sse);
             return;
         }
         Admission admission;
         try {
             admission = limits.admitStream(Limits.jobKey(topic), opts);
         } catch (LimitExceeded e) {
-            throw Refusals.quietly(sink, e.response(delivery.config().retryAfter()));
+            throw Refusals.quietly(sink, sse, e.response(delivery.config().retryAfter()));
         }
         Subscriber s;
         try {
@@ -340,8 +340,8 @@ public class TrackerBean implements Tracker {
      * {@code NoLogWebApplicationException}, so on RESTEasy that type is thrown, loaded through the
      * sink's class loader (applications cannot see RESTEasy's classes directly).
      */
-    public static void answerNoContent(SseEventSink sink) {
-        throw Refusals.quietly(sink, Response.noContent().build());
+    public static void answerNoContent(SseEventSink sink, Sse sse) {
+        throw Refusals.quietly(sink, sse, Response.noContent().build());
     }
 
     @Override

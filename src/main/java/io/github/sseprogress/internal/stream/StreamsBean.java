@@ -86,14 +86,14 @@ public class StreamsBean implements Streams {
         }
         List<String> positions = Connection.positions(opts.lastEventId(), keyList.size());
         if (positions != null && positions.stream().allMatch(Connection.ENDED::equals)) {
-            TrackerBean.answerNoContent(sink); // the client has seen every key end: stop EventSource
+            TrackerBean.answerNoContent(sink, sse); // the client has seen every key end: stop EventSource
             return;
         }
         Admission admission;
         try {
             admission = limits.admitStream(null, opts);
         } catch (LimitExceeded e) {
-            throw Refusals.quietly(sink, e.response(delivery.config().retryAfter()));
+            throw Refusals.quietly(sink, sse, e.response(delivery.config().retryAfter()));
         }
         Connection c = connection(sse, opts, false, admission);
         List<Member> members = c.declare(keyList, positions);

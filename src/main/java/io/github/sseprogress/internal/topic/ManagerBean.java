@@ -136,7 +136,7 @@ public class ManagerBean implements Manager {
         try {
             admission = limits.admitStream(Limits.topicKey(topic), opts);
         } catch (LimitExceeded e) {
-            throw Refusals.quietly(sink, e.response(delivery.config().retryAfter()));
+            throw Refusals.quietly(sink, sse, e.response(delivery.config().retryAfter()));
         }
         Outlet s;
         try {
@@ -144,7 +144,7 @@ public class ManagerBean implements Manager {
                     Mailbox.bounded(queue), policy, counters, admission, listener::accept));
         } catch (LimitExceeded e) {
             admission.release(); // sse.limits.max-topics: nothing was opened
-            throw Refusals.quietly(sink, e.response(delivery.config().retryAfter()));
+            throw Refusals.quietly(sink, sse, e.response(delivery.config().retryAfter()));
         } catch (RuntimeException | Error e) {
             admission.release();
             throw e;

@@ -17,7 +17,7 @@ import jakarta.ws.rs.sse.Sse;
  * opening frame and for text with empty lines, where the library writes the lines itself (see
  * {@link #hasEmptyLine(String)}).
  *
- * <p>Thread-safety: immutable apart from the cached native event, which is published through a
+ * <p>Thread-safety: immutable apart from the cached native event and wire bytes, each published through a
  * volatile field; two threads racing to build it build equal values and either may win.
  */
 public final class PreparedEvent implements OutboundSseEvent {
@@ -30,6 +30,8 @@ public final class PreparedEvent implements OutboundSseEvent {
     private final String comment;
     private final boolean control;
     private volatile OutboundSseEvent nativeEvent;
+    /** The frame as UTF-8 bytes for the library's own transports, built once per event. */
+    private volatile byte[] wire;
 
     PreparedEvent(long sequence, String id, String name, String data, long retryMillis, String comment) {
         this(sequence, id, name, data, retryMillis, comment, false);
@@ -116,6 +118,53 @@ public final class PreparedEvent implements OutboundSseEvent {
             nativeEvent = n;
         }
         return n;
+    }
+
+    /**
+     * This frame exactly as it goes on the wire, UTF-8, built once and shared by every subscriber of
+     * the event (the library's servlet transport writes it as is). Fields are written in the order
+     * comment, {@code event}, {@code id}, {@code retry}, then one {@code data:} line per LF-separated
+     * line (empty lines included), and a blank line ends the frame; the retry-only opening frame has
+     * no data line, and a frame with no field at all is empty (zero bytes).
+     */
+    public byte[] wireBytes() {
+        byte[] b = wire;
+        if (b == null) {
+            b = wireText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            wire = b;
+        }
+        return b;
+    }
+
+    private String wireText() {
+        StringBuilder sb = new StringBuilder(64 + (data == null ? 0 : data.length()));
+        if (comment != null) {
+            sb.append(':').append(comment).append('\n');
+        }
+        if (name != null) {
+            sb.append("event: ").append(name).append('\n');
+        }
+        if (id != null) {
+            sb.append("id: ").append(id).append('\n');
+        }
+        if (retryMillis >= 0) {
+            sb.append("retry: ").append(retryMillis).append('\n');
+        }
+        if (data != null && !isRetryOnly()) {
+            int start = 0;
+            while (true) {
+                int lf = data.indexOf('\n', start);
+                sb.append("data: ").append(data, start, lf < 0 ? data.length() : lf).append('\n');
+                if (lf < 0) {
+                    break;
+                }
+                start = lf + 1;
+            }
+        }
+        if (sb.length() > 0) {
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     /**

@@ -38,6 +38,15 @@ public class OursResource {
         topics.subscribe(topic, sink, sse);
     }
 
+    /** The same subscription through the library's servlet transport (SseServletSink). */
+    @GET
+    @Path("servlet")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void servlet(@QueryParam("topic") String topic, @Context jakarta.servlet.http.HttpServletRequest request,
+            @Context jakarta.servlet.http.HttpServletResponse response, @Context Sse sse) {
+        topics.subscribe(topic, io.github.sseprogress.SseServletSink.of(request, response), sse);
+    }
+
     /**
      * A subscriber that is stalled before it joins: another thread writes {@code fill} bytes to its sink,
      * which blocks once the client (which never reads) has a full window, then it subscribes normally.

@@ -46,6 +46,12 @@ public final class Runner {
     static final int BURST_LIMIT_QUEUE = Integer.getInteger("bench.burst.limit.queue", 256);
     /** Base path of a second build of the bench WAR (another library version) in the same server, or empty. */
     static final String COMPARE = System.getProperty("bench.compare", "");
+    /**
+     * How ours subscribes: {@code sink} (the JAX-RS SseEventSink, default), {@code servlet} (the servlet
+     * transport, SseServletSink), or {@code both}: ours by sink, and the same WAR by servlet as a second
+     * target named "servlet" measured where a compared WAR would be (same run, interleaved).
+     */
+    static final String OURS_TRANSPORT = System.getProperty("bench.ours.transport", "sink");
     static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle,burst");
 
     private final Target ours;
@@ -79,6 +85,12 @@ public final class Runner {
         }
         if (!COMPARE.isEmpty()) {
             r.before = new Target("before", "127.0.0.1", serverPort, COMPARE, "/sse-bench/bench/ops");
+        }
+        if (OURS_TRANSPORT.equals("servlet")) {
+            ours.subscribe = "servlet";
+        } else if (OURS_TRANSPORT.equals("both")) {
+            r.before = new Target("servlet", "127.0.0.1", serverPort, "/sse-bench/bench/ours", "/sse-bench/bench/ops");
+            r.before.subscribe = "servlet";
         }
         r.run();
         System.exit(0);
@@ -141,6 +153,9 @@ public final class Runner {
                 for (Target t : List.of(limit, stock, ours)) {
                     results.add(burst(t, count));
                 }
+                if (before != null && OURS_TRANSPORT.equals("both")) {
+                    results.add(burst(before, count));
+                }
             }
         }
         if (ONLY.contains("stall") && STALL_MANY > 0) {
@@ -194,7 +209,7 @@ public final class Runner {
         }
         List<Swarm.Conn> subs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            subs.add(new Swarm.Conn(t.base + "/sse?topic=" + topic, 0, false, 0));
+            subs.add(new Swarm.Conn(t.base + "/" + t.subscribe + "?topic=" + topic, 0, false, 0));
         }
         s.open(subs);
         int all = n + extra;
@@ -284,7 +299,7 @@ public final class Runner {
         s.reset();
         List<Swarm.Conn> subs = new ArrayList<>();
         for (int i = 0; i < BURST_SUBS; i++) {
-            subs.add(new Swarm.Conn(t.base + "/sse?topic=" + topic, 0, false, 0));
+            subs.add(new Swarm.Conn(t.base + "/" + t.subscribe + "?topic=" + topic, 0, false, 0));
         }
         s.open(subs);
         boolean ready = await(() -> s.connected() + s.failed() >= BURST_SUBS, 120)
@@ -505,7 +520,7 @@ public final class Runner {
         Map<String, Long> base = t.ops(true);
         List<Swarm.Conn> subs = new ArrayList<>();
         for (int i = 0; i < IDLE_N; i++) {
-            subs.add(new Swarm.Conn(t.base + "/sse?topic=" + topic, 0, false, 0));
+            subs.add(new Swarm.Conn(t.base + "/" + t.subscribe + "?topic=" + topic, 0, false, 0));
         }
         long open0 = System.nanoTime();
         s.open(subs);

@@ -23,6 +23,8 @@ final class Target {
     /** Path of the process figures endpoint. */
     final String ops;
     final Swarm swarm;
+    /** The subscribe endpoint under {@link #base}: {@code sse} (JAX-RS sink) or {@code servlet} (the servlet transport). */
+    String subscribe = "sse";
 
     Target(String name, String host, int port, String base, String ops) throws IOException {
         this.name = name;
