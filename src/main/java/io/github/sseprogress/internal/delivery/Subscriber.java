@@ -73,6 +73,8 @@ public final class Subscriber implements SseEventSink, Outlet {
     private final FrameSink frames;
     /** Writer only: the last frame went to {@code frames} with "more", so it may still be held back. */
     private boolean unflushed;
+    /** The writer is inside {@code frames.send}: a container whose non-blocking write still blocks (Liberty) pins it. */
+    private volatile boolean inFrameSend;
     private final Sse sse;
     private final Mailbox mailbox;
     private final SlowSubscriberPolicy policy;
@@ -194,11 +196,13 @@ public final class Subscriber implements SseEventSink, Outlet {
     }
 
     /**
-     * Whether a write in flight holds a writer thread: true for the container's sinks (their
-     * {@code send} blocks on a stalled client), false for the library's non-blocking servlet transport.
+     * Whether a write in flight holds a writer thread: always for the container's sinks (their
+     * {@code send} blocks on a stalled client); for the library's servlet transport only while the
+     * writer is still inside its {@code send} (Payara returns a pending write at once; Open Liberty's
+     * non-blocking write can block in its own buffers), so the pool grows for it as for any pinned writer.
      */
     public boolean pinsWriter() {
-        return frames == null;
+        return frames == null || inFrameSend;
     }
 
     /** {@code System.nanoTime()} when the current send started, or 0 when no send is in flight. */
@@ -378,7 +382,12 @@ public final class Subscriber implements SseEventSink, Outlet {
             // No Sse: a WebSocket connection, whose sink takes the library's frames as they are.
             if (frames != null) {
                 unflushed = !mailbox.isEmpty(); // more queued: the transport may write them with one flush
-                stage = frames.send(frame, unflushed);
+                inFrameSend = true;
+                try {
+                    stage = frames.send(frame, unflushed);
+                } finally {
+                    inFrameSend = false;
+                }
             } else {
                 stage = sink.send(sse == null ? frame : frame.nativeEvent(sse));
             }

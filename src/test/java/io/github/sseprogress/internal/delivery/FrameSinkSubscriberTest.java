@@ -9,6 +9,8 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 
 import org.junit.jupiter.api.Test;
@@ -24,8 +26,8 @@ import jakarta.ws.rs.sse.SseEventSink;
 /**
  * A subscriber writing to one of the library's own transports ({@link FrameSink}): it says when more
  * frames are queued (so a run goes out with one flush), flushes what was kept back when the run ends,
- * aborts a pending write when it closes (no thread would ever return from it), and never counts as a
- * pinned writer.
+ * aborts a pending write when it closes (no thread would ever return from it), and counts as a pinned
+ * writer only while its writer is still inside the transport's {@code send}.
  */
 class FrameSinkSubscriberTest {
 
@@ -52,6 +54,9 @@ class FrameSinkSubscriberTest {
         volatile boolean holdNext;
         volatile boolean aborted;
         volatile boolean closed;
+        /** When set, send blocks inside the call until released (Open Liberty's non-blocking write on full buffers). */
+        volatile CountDownLatch blockIn;
+        final CountDownLatch entered = new CountDownLatch(1);
 
         @Override
         public void open(Sse sse) {
@@ -60,6 +65,15 @@ class FrameSinkSubscriberTest {
         @Override
         public CompletionStage<?> send(PreparedEvent frame, boolean more) {
             calls.add((frame.getId() == null ? "-" : frame.getId()) + (more ? "+more" : ""));
+            CountDownLatch block = blockIn;
+            if (block != null) {
+                entered.countDown();
+                try {
+                    block.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (holdNext) {
                 pending = new CompletableFuture<>();
                 return pending;
@@ -145,6 +159,23 @@ class FrameSinkSubscriberTest {
         writer.runAll();
         assertThat(sink.closed).isTrue();
         assertThat(closedWith).containsExactly(DisconnectReason.EVICTED);
+    }
+
+    @Test
+    void aWriterBlockedInsideTheTransportsSendCountsAsPinnedAndAPendingWriteDoesNot() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        sink.blockIn = release;
+        sink.holdNext = true;
+        subscriber.offer(event(1));
+        Thread w = new Thread(writer::runAll, "writer");
+        w.start();
+        assertThat(sink.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(subscriber.pinsWriter()).as("inside send: the thread is held (Liberty)").isTrue();
+        release.countDown();
+        w.join(10_000);
+        assertThat(w.isAlive()).isFalse();
+        assertThat(subscriber.sendInFlightSince()).as("the write is still pending").isNotZero();
+        assertThat(subscriber.pinsWriter()).as("a pending write holds no thread (Payara)").isFalse();
     }
 
     private PreparedEvent subscriberMailboxPoll() {
