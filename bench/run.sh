@@ -22,8 +22,8 @@
 # Sizes: -D options in BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=5 -Dbench.only=fanout" bench/run.sh
 # Profiling: BENCH_JFR=1 records the server JVM with JFR (settings=profile) into bench/target/bench/<server>-<time>.jfr
 # Before/after in one run: BENCH_COMPARE_WAR=/path/to/other/sse-bench.war deploys that WAR (built against another
-#   library version) beside this one as /sse-bench-before; the fan-out scenarios then also run against it, alternating
-#   with ours (target "before"), in the same JVM and the same run.
+#   library version) beside this one as /sse-bench-before; the fan-out scenarios then also run against it (target
+#   "before") in the order ours, before, before, ours (A B B A), in the same JVM and the same run.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

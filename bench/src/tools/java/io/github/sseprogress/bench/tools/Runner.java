@@ -120,10 +120,11 @@ public final class Runner {
                         results.add(fanout(t, n, rate, SECONDS, false, true));
                     }
                     if (before != null) {
-                        // before, ours, before, limit: each version once on either side of the other
+                        // ours (above), before, before, ours, limit: A B B A, so a drift during the run (load,
+                        // heap, JIT) or a penalty for going first weighs on both versions alike
+                        results.add(fanout(before, n, rate, SECONDS, false, true));
                         results.add(fanout(before, n, rate, SECONDS, false, true));
                         results.add(fanout(ours, n, rate, SECONDS, false, true));
-                        results.add(fanout(before, n, rate, SECONDS, false, true));
                         results.add(fanout(limit, n, rate, SECONDS, false, true));
                     }
                 }
