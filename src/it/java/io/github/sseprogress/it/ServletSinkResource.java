@@ -82,28 +82,15 @@ public class ServletSinkResource {
     @Path("topics/{topic}/writes-in-flight")
     @Produces(MediaType.TEXT_PLAIN)
     public String writesInFlight(@PathParam("topic") String topic) throws Exception {
-        Object bean = topics;
-        try {
-            Object meta = bean.getClass().getMethod("getMetadata").invoke(bean);
-            bean = meta.getClass().getMethod("getContextualInstance").invoke(meta);
-        } catch (NoSuchMethodException e) {
-            // not a Weld proxy
-        }
-        java.lang.reflect.Field f = bean.getClass().getDeclaredField("topics");
-        f.setAccessible(true);
-        Object t = ((java.util.Map<?, ?>) f.get(bean)).get(TopicResource.PREFIX + topic);
-        if (t == null) {
+        Iterable<?> subscribers = ItInternals.subscribers(topics, TopicResource.PREFIX + topic);
+        if (subscribers == null) {
             return "0";
         }
-        java.lang.reflect.Field subs = t.getClass().getDeclaredField("subscribers");
-        subs.setAccessible(true);
         int n = 0;
-        for (Object sub : (Iterable<?>) subs.get(t)) {
-            java.lang.reflect.Field since = sub.getClass().getDeclaredField("sendStartedNanos");
-            since.setAccessible(true);
-            java.lang.reflect.Field state = sub.getClass().getDeclaredField("state");
-            state.setAccessible(true);
-            if ((Long) since.get(sub) != 0 && ((java.util.concurrent.atomic.AtomicInteger) state.get(sub)).get() == 0) {
+        for (Object sub : subscribers) {
+            long since = (Long) ItInternals.field(sub, "sendStartedNanos");
+            int state = ((java.util.concurrent.atomic.AtomicInteger) ItInternals.field(sub, "state")).get();
+            if (since != 0 && state == 0) {
                 n++;
             }
         }

@@ -116,37 +116,20 @@ public class TopicResource {
     }
 
     private String internalsOf(String topic) throws Exception {
-        Object bean = topics;
-        try {
-            Object meta = bean.getClass().getMethod("getMetadata").invoke(bean);
-            bean = meta.getClass().getMethod("getContextualInstance").invoke(meta);
-        } catch (NoSuchMethodException e) {
-            // not a Weld proxy
-        }
-        java.lang.reflect.Field f = bean.getClass().getDeclaredField("topics");
-        f.setAccessible(true);
-        Object t = ((Map<?, ?>) f.get(bean)).get(PREFIX + topic);
-        if (t == null) {
+        Iterable<?> subscribers = ItInternals.subscribers(topics, PREFIX + topic);
+        if (subscribers == null) {
             return "no topic";
         }
-        java.lang.reflect.Field subs = t.getClass().getDeclaredField("subscribers");
-        subs.setAccessible(true);
         StringBuilder out = new StringBuilder();
-        for (Object s : (Iterable<?>) subs.get(t)) {
+        for (Object s : subscribers) {
             out.append("subscriber:");
-            for (String name : new String[] {"state", "draining", "sinkClosed", "heartbeatDue", "sendStartedNanos", "reason"}) {
-                java.lang.reflect.Field x = s.getClass().getDeclaredField(name);
-                x.setAccessible(true);
-                out.append(' ').append(name).append('=').append(x.get(s));
+            for (String name : new String[] {"state", "draining", "sinkClosed", "heartbeatFramesDue", "sendStartedNanos", "reason"}) {
+                out.append(' ').append(name).append('=').append(ItInternals.field(s, name));
             }
-            java.lang.reflect.Field mb = s.getClass().getDeclaredField("mailbox");
-            mb.setAccessible(true);
-            Object mailbox = mb.get(s);
+            Object mailbox = ItInternals.field(s, "mailbox");
             for (String name : new String[] {"size", "queue"}) {
                 try {
-                    java.lang.reflect.Field x = mailbox.getClass().getDeclaredField(name);
-                    x.setAccessible(true);
-                    Object v = x.get(mailbox);
+                    Object v = ItInternals.field(mailbox, name);
                     out.append(" mailbox.").append(name).append('=')
                             .append(v instanceof java.util.Collection ? ((java.util.Collection<?>) v).size() : v);
                 } catch (NoSuchFieldException e) {
