@@ -30,7 +30,7 @@ import java.util.Map;
  * passed) behind which frames are dropped and counted ({@code /limit/stats}; no signal to the client).
  * Same control API as the bench WAR:
  * {@code /limit/sse?topic}, {@code /limit/count?topic}, {@code /limit/publish?topic&rate&seconds&bytes},
- * {@code /limit/published?topic}, {@code /limit/jobs/...}, {@code /limit/ops?gc}. Loopback only.
+ * {@code /limit/published?topic}, {@code /limit/jobs/...}, {@code /limit/ops?gc}, {@code /limit/ops/cpu}. Loopback only.
  */
 public final class LimitServer {
 
@@ -259,6 +259,8 @@ public final class LimitServer {
                     p.containsKey("topic") ? p.get("topic") : p.get("prefix"), 0L)));
             case "/limit/jobs/start", "/limit/jobs/finish", "/limit/close" -> reply(c, "ok");
             case "/limit/ops" -> reply(c, ops(Boolean.parseBoolean(p.get("gc"))));
+            case "/limit/ops/cpu" -> reply(c, "{\"process\":" + ((com.sun.management.OperatingSystemMXBean)
+                    ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() + "}");
             default -> reply(c, "?");
         }
     }

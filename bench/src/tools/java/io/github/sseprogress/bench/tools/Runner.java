@@ -53,6 +53,12 @@ public final class Runner {
      */
     static final String OURS_TRANSPORT = System.getProperty("bench.ours.transport", "sink");
     static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle,burst");
+    /**
+     * The stalled scenarios' control: the same stalled clients and fills, but subscribed to ANOTHER topic, so
+     * the measured topic has no stalled subscriber. What the fills themselves cost the machine (a 4–8 MiB
+     * event serialised and written every 4 s) then shows apart from what a stalled subscriber costs its topic.
+     */
+    static final boolean STALL_CONTROL = Boolean.parseBoolean(System.getProperty("bench.stall.control", "true"));
 
     private final Target ours;
     private final Target stock;
@@ -136,6 +142,9 @@ public final class Runner {
                     for (Target t : List.of(stock, ours)) {
                         results.add(fanout(t, n, rate, SECONDS, 1, STALL_FILL));
                     }
+                    if (STALL_CONTROL) {
+                        results.add(fanout(ours, n, rate, SECONDS, 1, STALL_FILL, true));
+                    }
                 }
             }
         }
@@ -167,6 +176,9 @@ public final class Runner {
                 for (Target t : List.of(stock, ours)) {
                     results.add(fanout(t, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL));
                 }
+                if (STALL_CONTROL) {
+                    results.add(fanout(ours, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL, true));
+                }
             }
         }
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -192,11 +204,20 @@ public final class Runner {
         return fanout(t, n, rate, seconds, stalled ? 1 : 0, STALL_FILL);
     }
 
-    /** Fan-out to {@code n} readers with {@code stalledClients} stalled ones first ("stalled", or "stalledMany" if > 1). */
     Map<String, Object> fanout(Target t, int n, int rate, double seconds, int stalledClients, int fill) {
+        return fanout(t, n, rate, seconds, stalledClients, fill, false);
+    }
+
+    /**
+     * Fan-out to {@code n} readers with {@code stalledClients} stalled ones first ("stalled", or "stalledMany" if
+     * > 1), or, {@code elsewhere}, with the stalled clients on another topic (the control, "…Elsewhere").
+     */
+    Map<String, Object> fanout(Target t, int n, int rate, double seconds, int stalledClients, int fill, boolean elsewhere) {
         boolean stalled = stalledClients > 0;
         String topic = (stalled ? "stall-" : "fan-") + (++seq);
-        String scenario = !stalled ? "fanout" : stalledClients == 1 ? "stalled" : "stalledMany";
+        String stallTopic = elsewhere ? topic + "-elsewhere" : topic;
+        String scenario = (!stalled ? "fanout" : stalledClients == 1 ? "stalled" : "stalledMany")
+                + (elsewhere ? "Elsewhere" : "");
         log(scenario + " " + t.name + " n=" + n + " rate=" + rate + "/s" + (stalled ? " stalled=" + stalledClients : ""));
         Swarm s = t.swarm;
         s.reset();
@@ -204,9 +225,9 @@ public final class Runner {
         int extra = 0;
         if (stalled) {
             // first in the broadcaster's list: what a stalled client costs its successors is the point
-            stall = stalledConns(t, topic, stalledClients, fill);
-            extra = stalledClients;
-            await(() -> count(t, "/count?topic=" + topic) >= stalledClients, 30);
+            stall = stalledConns(t, stallTopic, stalledClients, fill);
+            extra = elsewhere ? 0 : stalledClients;
+            await(() -> count(t, "/count?topic=" + stallTopic) >= stalledClients, 30);
         }
         List<Swarm.Conn> subs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -222,6 +243,7 @@ public final class Runner {
             s.measuring = true;
             return null;
         });
+        long cpu0 = t.cpuNanos();
         t.api("/publish?topic=" + topic + "&rate=" + rate + "&seconds=" + seconds + "&bytes=" + BYTES);
         long end = System.nanoTime() + (long) ((seconds + 3) * 1e9);
         while (System.nanoTime() < end) {
@@ -231,14 +253,19 @@ public final class Runner {
                 for (Swarm.Conn c : stall) {
                     s.close(c);
                 }
-                stall = stalledConns(t, topic, stalledClients, fill);
+                stall = stalledConns(t, stallTopic, stalledClients, fill);
             }
         }
+        long cpu1 = t.cpuNanos();
         long published = Long.parseLong(t.api("/published?topic=" + topic));
         Map<String, Object> r = s.call(() -> {
             s.measuring = false;
             return latencyResult(s, s.latency[0], published, n);
         });
+        // The server's CPU over the publishing window (+3 s to drain), per event received: the cost of one
+        // delivery, which the load of the machine changes far less than it changes a latency percentile.
+        long received = ((Number) r.get("received")).longValue();
+        double cpuUs = cpu0 < 0 || cpu1 < 0 || received == 0 ? Double.NaN : (cpu1 - cpu0) / 1e3 / received;
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("scenario", scenario);
         res.put("target", t.name);
@@ -250,10 +277,14 @@ public final class Runner {
         res.putAll(r);
         res.put("serverThreads", during.get("threads"));
         res.put("serverRss", during.get("rss"));
+        res.put("serverCpuUsPerEvent", cpuUs);
         res.put("connectFailures", s.failed());
         res.put("closedByServer", s.closedByPeer());
         s.reset();
         t.api("/close?topic=" + topic);
+        if (elsewhere) {
+            t.api("/close?topic=" + stallTopic);
+        }
         sleep(1.5);
         log("  " + brief(res));
         return res;

@@ -49,6 +49,12 @@ final class Summary {
             m.put("p99OursOverLimit", d(r, "p99Ms") / d(lim, "p99Ms"));
             m.put("p99OursOverStock", d(r, "p99Ms") / d(st, "p99Ms"));
             m.put("oursP99Ms", d(r, "p99Ms"));
+            // the control: the same stalled clients and fills on another topic (what the fills cost the machine)
+            m.put("stalledOverElsewhereP99Ours", d(ourStall, "p99Ms") / d(find(rs, "stalledElsewhere", "ours", n, rate), "p99Ms"));
+            m.put("manyStalledOverElsewhereP99Ours", d(find(rs, "stalledMany", "ours", n, rate), "p99Ms")
+                    / d(find(rs, "stalledManyElsewhere", "ours", n, rate), "p99Ms"));
+            m.put("cpuPerEventOursOverLimit", d(r, "serverCpuUsPerEvent") / d(lim, "serverCpuUsPerEvent"));
+            m.put("cpuPerEventOursOverStock", d(r, "serverCpuUsPerEvent") / d(st, "serverCpuUsPerEvent"));
             m.put("stalledOverUnstalledP99Ours", d(ourStall, "p99Ms") / d(r, "p99Ms"));
             m.put("stalledOverUnstalledP99Stock", d(stStall, "p99Ms") / d(st, "p99Ms"));
             m.put("manyStalledOverUnstalledP99Ours", d(find(rs, "stalledMany", "ours", n, rate), "p99Ms") / d(r, "p99Ms"));
@@ -113,8 +119,10 @@ final class Summary {
                 .append("; load average at end ").append(report.get("loadavgAtEnd")).append("\n\n");
         b.append("### Fan-out: ratios\n\n| subscribers | publishes/s | ours/limit events/s | ours/stock events/s "
                 + "| ours p99 ms | ours/limit p99 | ours/stock p99 | stalled/unstalled p99 ours | stalled/unstalled p99 stock "
-                + "| many stalled/unstalled p99 ours | many stalled/unstalled p99 stock |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| many stalled/unstalled p99 ours | many stalled/unstalled p99 stock "
+                + "| stalled in topic/elsewhere p99 ours | many: in topic/elsewhere "
+                + "| server CPU per event ours/limit | ours/stock |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> m : (List<Map<String, Object>>) report.get("summary")) {
             b.append("| ").append(m.get("subscribers")).append(" | ").append(m.get("rate")).append(" | ")
                     .append(f(d(m, "throughputOursOverLimit"))).append(" | ").append(f(d(m, "throughputOursOverStock")))
@@ -123,20 +131,26 @@ final class Summary {
                     .append(f(d(m, "stalledOverUnstalledP99Ours"))).append(" | ")
                     .append(f(d(m, "stalledOverUnstalledP99Stock"))).append(" | ")
                     .append(f(d(m, "manyStalledOverUnstalledP99Ours"))).append(" | ")
-                    .append(f(d(m, "manyStalledOverUnstalledP99Stock"))).append(" |\n");
+                    .append(f(d(m, "manyStalledOverUnstalledP99Stock"))).append(" | ")
+                    .append(f(d(m, "stalledOverElsewhereP99Ours"))).append(" | ")
+                    .append(f(d(m, "manyStalledOverElsewhereP99Ours"))).append(" | ")
+                    .append(f(d(m, "cpuPerEventOursOverLimit"))).append(" | ")
+                    .append(f(d(m, "cpuPerEventOursOverStock"))).append(" |\n");
         }
         b.append("\n### Fan-out and stalled: raw figures\n\n| scenario | target | subscribers | publishes/s | published "
-                + "| delivered events/s | delivered fraction | p50 ms | p90 ms | p99 ms | max ms | server threads |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| delivered events/s | delivered fraction | p50 ms | p90 ms | p99 ms | max ms | server threads "
+                + "| server CPU µs/event |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rs) {
             if (r.get("scenario").equals("fanout") || ((String) r.get("scenario")).startsWith("stalled")) {
-                b.append("| ").append(r.get("scenario")).append(r.get("scenario").equals("stalledMany")
+                b.append("| ").append(r.get("scenario")).append(((String) r.get("scenario")).startsWith("stalledMany")
                         ? " (" + r.get("stalledClients") + ")" : "").append(" | ").append(r.get("target")).append(" | ")
                         .append(r.get("subscribers")).append(" | ").append(r.get("rate")).append(" | ")
                         .append(r.get("published")).append(" | ").append(f(d(r, "deliveredPerSecond"))).append(" | ")
                         .append(f(d(r, "deliveredFraction"))).append(" | ").append(f(d(r, "p50Ms"))).append(" | ")
                         .append(f(d(r, "p90Ms"))).append(" | ").append(f(d(r, "p99Ms"))).append(" | ")
-                        .append(f(d(r, "maxMs"))).append(" | ").append(r.get("serverThreads")).append(" |\n");
+                        .append(f(d(r, "maxMs"))).append(" | ").append(r.get("serverThreads")).append(" | ")
+                        .append(f(d(r, "serverCpuUsPerEvent"))).append(" |\n");
             }
         }
         b.append("\n### Progress (latest-wins)\n\n| target | jobs × subs | snapshots/s per job | delivered events/s "

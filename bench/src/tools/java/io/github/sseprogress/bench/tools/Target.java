@@ -60,6 +60,15 @@ final class Target {
         return get(base + pathAndQuery);
     }
 
+    /**
+     * The server process's CPU time so far in nanoseconds ({@code <ops>/cpu}: the bench WAR's and the limit
+     * server's), or -1 where the JVM does not tell it. The swarm runs in another process, so it is not counted.
+     */
+    long cpuNanos() {
+        Matcher x = Pattern.compile("\"process\":(-?\\d+)").matcher(get(ops + "/cpu"));
+        return x.find() ? Long.parseLong(x.group(1)) : -1;
+    }
+
     /** heap, rss, threads, pid of the server process. */
     Map<String, Long> ops(boolean gc) {
         String s = get(ops + "?gc=" + gc);
