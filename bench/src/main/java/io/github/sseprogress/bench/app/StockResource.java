@@ -47,6 +47,18 @@ public class StockResource {
         registered.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
     }
 
+    /**
+     * Stock with its response committed at once, as ours does (one empty comment, then the broadcaster): the
+     * idle scenario's control for what a committed SSE response costs the container, whoever commits it.
+     */
+    @GET
+    @Path("sse-committed")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void sseCommitted(@QueryParam("topic") String topic, @Context SseEventSink sink) {
+        sink.send(sse.newEventBuilder().comment("").build());
+        sse(topic, sink);
+    }
+
     @GET
     @Path("stalled")
     @Produces(MediaType.SERVER_SENT_EVENTS)

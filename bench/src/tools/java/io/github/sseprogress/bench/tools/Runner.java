@@ -58,11 +58,18 @@ public final class Runner {
      * the measured topic has no stalled subscriber. What the fills themselves cost the machine (a 4–8 MiB
      * event serialised and written every 4 s) then shows apart from what a stalled subscriber costs its topic.
      */
+    /**
+     * The idle scenario's control: stock whose response is committed at once (one empty comment, as ours does
+     * with its opening frame), so "ours − stock" can be told apart from what a committed response costs.
+     */
+    static final boolean IDLE_COMMITTED = Boolean.parseBoolean(System.getProperty("bench.idle.committed", "true"));
     static final boolean STALL_CONTROL = Boolean.parseBoolean(System.getProperty("bench.stall.control", "true"));
 
     private final Target ours;
     private final Target stock;
     private final Target limit;
+    /** Stock with its response committed at once: the idle scenario's control ({@code stock/sse-committed}). */
+    private Target stockCommitted;
     private Target before;
     private final Path out;
     private String server = "liberty";
@@ -86,6 +93,11 @@ public final class Runner {
         Target stock = new Target("stock", "127.0.0.1", serverPort, "/sse-bench/bench/stock", "/sse-bench/bench/ops");
         Target limit = new Target("limit", "127.0.0.1", limitPort, "/limit", "/limit/ops");
         Runner r = new Runner(ours, stock, limit, out);
+        if (IDLE_COMMITTED && ONLY.contains("idle")) {
+            r.stockCommitted = new Target("stock-committed", "127.0.0.1", serverPort, "/sse-bench/bench/stock",
+                    "/sse-bench/bench/ops");
+            r.stockCommitted.subscribe = "sse-committed";
+        }
         if (args.length > 3) {
             r.server = args[3];
         }
@@ -156,6 +168,9 @@ public final class Runner {
         if (ONLY.contains("idle")) {
             for (Target t : List.of(limit, stock, ours)) {
                 results.add(idle(t));
+                if (t == stock && IDLE_COMMITTED) {
+                    results.add(idle(stockCommitted));
+                }
             }
         }
         if (ONLY.contains("burst")) {
@@ -192,6 +207,9 @@ public final class Runner {
         log("wrote " + out.resolve("run-" + stamp + ".json") + " in " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
         for (Target t : List.of(ours, stock, limit)) {
             t.swarm.shutdown();
+        }
+        if (stockCommitted != null) {
+            stockCommitted.swarm.shutdown();
         }
         if (before != null) {
             before.swarm.shutdown();
