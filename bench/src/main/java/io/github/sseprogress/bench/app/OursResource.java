@@ -34,17 +34,28 @@ public class OursResource {
     @GET
     @Path("sse")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void sse(@QueryParam("topic") String topic, @Context SseEventSink sink, @Context Sse sse) {
-        topics.subscribe(topic, sink, sse);
+    public void sse(@QueryParam("topic") String topic, @QueryParam("queue") int queue, @Context SseEventSink sink,
+            @Context Sse sse) {
+        topics.subscribe(topic, sink, sse, options(queue));
+    }
+
+    /** {@code queue} > 0: this subscriber's queue bound (the burst scenario's {@code bench.burst.queue}). */
+    private static io.github.sseprogress.SubscribeOptions options(int queue) {
+        io.github.sseprogress.SubscribeOptions.Builder b = io.github.sseprogress.SubscribeOptions.builder();
+        if (queue > 0) {
+            b.queueSize(queue);
+        }
+        return b.build();
     }
 
     /** The same subscription through the library's servlet transport (SseServletSink). */
     @GET
     @Path("servlet")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void servlet(@QueryParam("topic") String topic, @Context jakarta.servlet.http.HttpServletRequest request,
+    public void servlet(@QueryParam("topic") String topic, @QueryParam("queue") int queue,
+            @Context jakarta.servlet.http.HttpServletRequest request,
             @Context jakarta.servlet.http.HttpServletResponse response, @Context Sse sse) {
-        topics.subscribe(topic, io.github.sseprogress.SseServletSink.of(request, response), sse);
+        topics.subscribe(topic, io.github.sseprogress.SseServletSink.of(request, response), sse, options(queue));
     }
 
     /**

@@ -44,6 +44,11 @@ public final class Runner {
     static final int BURST_SUBS = Integer.getInteger("bench.burst.n", 100);
     /** The limit server's per-socket queue in the burst: the library's default {@code sse.queue-size}. */
     static final int BURST_LIMIT_QUEUE = Integer.getInteger("bench.burst.limit.queue", 256);
+    /**
+     * Ours' per-subscriber queue in the burst ({@code SubscribeOptions.queueSize}), 0 = the library's default
+     * ({@code sse.queue-size}, 256): e.g. 6400 shows whether a burst the queue can hold arrives whole.
+     */
+    static final int BURST_QUEUE = Integer.getInteger("bench.burst.queue", 0);
     /** Base path of a second build of the bench WAR (another library version) in the same server, or empty. */
     static final String COMPARE = System.getProperty("bench.compare", "");
     /**
@@ -349,7 +354,8 @@ public final class Runner {
         s.reset();
         List<Swarm.Conn> subs = new ArrayList<>();
         for (int i = 0; i < BURST_SUBS; i++) {
-            subs.add(new Swarm.Conn(t.base + "/" + t.subscribe + "?topic=" + topic, 0, false, 0));
+            subs.add(new Swarm.Conn(t.base + "/" + t.subscribe + "?topic=" + topic
+                    + (BURST_QUEUE > 0 && t != limit && t != stock ? "&queue=" + BURST_QUEUE : ""), 0, false, 0));
         }
         s.open(subs);
         boolean ready = await(() -> s.connected() + s.failed() >= BURST_SUBS, 120)
@@ -423,6 +429,7 @@ public final class Runner {
         res.put("subscribers", BURST_SUBS);
         res.put("publishers", BURST_PUBLISHERS);
         res.put("eventsPerPublisher", burstCount);
+        res.put("queue", t == limit ? BURST_LIMIT_QUEUE : t == stock ? 0 : BURST_QUEUE);
         res.put("ready", ready);
         res.put("answer", answer);
         res.put("published", published);
