@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.SlowSubscriberPolicy;
@@ -65,6 +66,13 @@ public final class Connection {
 
     Connection(StreamsBean owner, boolean websocket, Sse sse, SubscribeOptions request, SlowSubscriberPolicy policy,
             int queueSize, Counters counters, Executor callbacks, Admission admission) {
+        this(owner, websocket, sse, request, policy, queueSize, counters, callbacks, admission, StreamMailbox::new);
+    }
+
+    /** As above, with the connection's queue made by {@code queue} (a test holds a marker on its way in). */
+    Connection(StreamsBean owner, boolean websocket, Sse sse, SubscribeOptions request, SlowSubscriberPolicy policy,
+            int queueSize, Counters counters, Executor callbacks, Admission admission,
+            BiFunction<Integer, Connection, StreamMailbox> queue) {
         this.owner = owner;
         this.admission = admission;
         this.websocket = websocket;
@@ -73,7 +81,7 @@ public final class Connection {
         this.policy = policy;
         this.counters = counters;
         this.callbacks = callbacks;
-        this.mailbox = new StreamMailbox(queueSize, this);
+        this.mailbox = queue.apply(queueSize, this);
     }
 
     StreamMailbox mailbox() {
