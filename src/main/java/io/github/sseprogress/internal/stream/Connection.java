@@ -27,13 +27,15 @@ import jakarta.ws.rs.sse.Sse;
  * one {@link Member} per key, which topics and jobs deliver to.
  *
  * <h2>Threads</h2>
- * Publishers enqueue through members (lock-free). The writer alone frames entries ({@link #frame},
- * called from the mailbox's {@code poll}) and so alone reads and writes the members' positions: an SSE
- * frame's id is every key's position at the moment it is written. Keys are added on the request thread
- * (SSE: all of them, before any is attached, so the composite id always has every key) or on the
- * WebSocket's message thread; {@link #members} is guarded by {@code this}, a leaf lock under which
- * nothing calls out. The close listener of the connection runs on the callbacks executor and tells
- * every member's listener (leave the topic, detach from the job), also on the callbacks executor.
+ * Publishers enqueue through members (lock-free; a drop takes its member's loss lock for a moment, see
+ * {@link Member}). The writer alone frames entries ({@link #frame}, called from the mailbox's
+ * {@code poll}) and so alone reads and writes the members' positions: an SSE frame's id is every key's
+ * position at the moment it is written. Keys are added on the request thread (SSE: all of them, before
+ * any is attached, so the composite id always has every key) or on the WebSocket's message thread;
+ * {@link #members} is guarded by {@code this}, a leaf lock under which nothing calls out (it and a
+ * member's loss lock are never held together). The close listener of the connection runs on the
+ * callbacks executor and tells every member's listener (leave the topic, detach from the job), also on
+ * the callbacks executor.
  */
 public final class Connection {
 
@@ -290,11 +292,27 @@ public final class Connection {
     }
 
     void mark(Member m, Object item) {
+        if (enqueue(m, item)) {
+            wake();
+        }
+    }
+
+    /**
+     * Queues a marker without waking the writer (a member holding its loss lock wakes it with
+     * {@link #wake} after letting go); {@code false} when the connection is ending.
+     */
+    boolean enqueue(Member m, Object item) {
         Subscriber s = subscriber;
         if (s != null && s.isClosed()) {
-            return;
+            return false;
         }
         mailbox.mark(m, item);
+        return true;
+    }
+
+    /** Makes sure the writer runs (once it exists). */
+    void wake() {
+        Subscriber s = subscriber;
         if (s != null) {
             s.scheduleDrain();
         }

@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,15 +59,14 @@ public final class LossSinks {
 
     /**
      * Records each data frame: an event's data without the multiplexed key's line, a loss signal as
-     * {@code "missed:N"}; comments are not recorded. A write takes {@code writeNanos} (a slow client)
-     * and, when {@code pending} is set, returns a stage the test completes with {@link #completeOne()}.
+     * {@code "missed:N"}; comments are not recorded. When {@code pending} is set a write returns a
+     * stage the test completes with {@link #completeOne()}.
      */
     public static final class RecordingSink implements SseEventSink {
         public final List<String> frames = new CopyOnWriteArrayList<>();
         public final AtomicLong delivered = new AtomicLong();
         public final AtomicLong reported = new AtomicLong();
         private final Queue<CompletableFuture<Void>> stages = new ConcurrentLinkedQueue<>();
-        public volatile long writeNanos;
         public volatile boolean pending;
         private volatile boolean closed;
 
@@ -91,10 +89,6 @@ public final class LossSinks {
                     frames.add(body);
                     delivered.incrementAndGet();
                 }
-            }
-            long slow = writeNanos;
-            if (slow > 0) {
-                LockSupport.parkNanos(slow); // a slow client, not a synchronisation
             }
             if (pending) {
                 CompletableFuture<Void> f = new CompletableFuture<>();
