@@ -129,11 +129,10 @@ class SubscriberLossSignalTest {
         }, "publisher-1");
         c.start();
         // publisher 1 either returned from its drop (before the fix) or waits for publisher 0's marker
-        await().atMost(WAIT).until(() -> firstOfferReturned.get() || c.getState() == Thread.State.BLOCKED);
+        await().atMost(WAIT).until(() -> firstOfferReturned.get() || waitsForLossLock(c));
         writer.runAll(); // the writer takes 2:0 and 2:1: room for two events
         roomMade.countDown();
-        await().atMost(WAIT).until(() -> c.getState() == Thread.State.TERMINATED
-                || c.getState() == Thread.State.BLOCKED);
+        await().atMost(WAIT).until(() -> c.getState() == Thread.State.TERMINATED || waitsForLossLock(c));
         mailbox.release.countDown();
         a.join(10_000);
         c.join(10_000);
@@ -208,5 +207,15 @@ class SubscriberLossSignalTest {
             }
         }
         return n;
+    }
+
+    /** Whether {@code t} waits to enter the loss lock (in {@code Subscriber.lose}). */
+    private static boolean waitsForLossLock(Thread t) {
+        if (t.getState() != Thread.State.BLOCKED) {
+            return false;
+        }
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().equals(Subscriber.class.getName())
+                && stack[0].getMethodName().equals("lose");
     }
 }

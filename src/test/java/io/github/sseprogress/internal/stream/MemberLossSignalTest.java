@@ -93,11 +93,10 @@ class MemberLossSignalTest {
         }, "publisher-1");
         b.start();
         // thread 1 either returned from its drop (before the fix) or waits for thread 0's marker
-        await().atMost(WAIT).until(() -> firstOfferReturned.get() || b.getState() == Thread.State.BLOCKED);
+        await().atMost(WAIT).until(() -> firstOfferReturned.get() || waitsForLossLock(b));
         writer.runAll(); // the writer takes 2:0 and 2:1: room for two events
         roomMade.countDown();
-        await().atMost(WAIT).until(() -> b.getState() == Thread.State.TERMINATED
-                || b.getState() == Thread.State.BLOCKED);
+        await().atMost(WAIT).until(() -> b.getState() == Thread.State.TERMINATED || waitsForLossLock(b));
         queue[0].release.countDown();
         a.join(10_000);
         b.join(10_000);
@@ -174,5 +173,15 @@ class MemberLossSignalTest {
             }
         }
         return n;
+    }
+
+    /** Whether {@code t} waits to enter the loss lock (in {@code Member.overflow}). */
+    private static boolean waitsForLossLock(Thread t) {
+        if (t.getState() != Thread.State.BLOCKED) {
+            return false;
+        }
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().equals(Member.class.getName())
+                && stack[0].getMethodName().equals("overflow");
     }
 }
