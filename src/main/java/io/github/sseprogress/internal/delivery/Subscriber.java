@@ -6,7 +6,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
@@ -30,8 +29,9 @@ import jakarta.ws.rs.sse.SseEventSink;
  *
  * <h2>Threads</h2>
  * <ul>
- *   <li>Publishers (any thread, or the broadcaster's thread) call {@link #offer}: lock-free enqueue,
- *       then {@link #scheduleDrain()}.</li>
+ *   <li>Publishers (any thread, or the broadcaster's thread, several at once) call {@link #offer}:
+ *       lock-free enqueue, then {@link #scheduleDrain()}; only a drop ({@code DROP} on a full queue)
+ *       takes {@code lossLock} for a moment.</li>
  *   <li>At most one writer task at a time runs {@link #drain()} on the writer executor; ownership is
  *       the {@code draining} flag (CAS false→true). Only the owner calls {@code sink.send} or
  *       {@code sink.close}: on both Open Liberty and Payara {@code send} is synchronous and blocks
@@ -42,7 +42,26 @@ import jakarta.ws.rs.sse.SseEventSink;
  *       ({@link DisconnectReason#EVICTED}): its mailbox is freed and it is unregistered at once; the
  *       pinned writer thread closes the sink when the container returns from the blocked send.</li>
  * </ul>
- * No locks are held while calling out (sink, listener), so there is no lock order to keep.
+ * One lock, {@code lossLock}, a leaf: it guards the loss markers ({@link Loss}) and nothing is called
+ * out under it (only the lock-free queue's add); the successful offer never takes it. See below.
+ *
+ * <h2>The loss signal ({@code DROP})</h2>
+ * Each gap in the stream gets a marker in the queue, which the writer turns into {@code missed} with the
+ * number of events it stands for. The rule: a publisher's dropped event is counted by a marker queued
+ * after that publisher's previous queued event and before its next one. So:
+ * <ul>
+ *   <li>a drop, under {@code lossLock}, joins the <em>open</em> marker ({@code openLoss}) or opens a new
+ *       one: it publishes it as open first, then queues it, both before it lets go of the lock. A later
+ *       dropper therefore only ever joins a marker that is already queued, so its own next event lands
+ *       behind it;</li>
+ *   <li>an offer that queued its event closes the open marker (lock-free compare-and-set), so the next
+ *       drop opens a marker after that event. A marker opened while an offer queued its event either
+ *       lands behind the event or is closed by that offer: a publisher never joins a marker queued
+ *       before its own previous event;</li>
+ *   <li>the writer, taking a marker, takes under {@code lossLock} the oldest marker's count and closes
+ *       it if it is still open: a drop counted before is in the signal, a drop after opens a new marker
+ *       behind it.</li>
+ * </ul>
  *
  * <h2>The close listener</h2>
  * Whoever closes a subscriber may be a publisher holding a topic's publish lock, or a thread inside
@@ -86,9 +105,13 @@ public final class Subscriber implements SseEventSink, Outlet {
     private final AtomicBoolean sinkClosed = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
     private final Runnable untrack;
-    /** Events dropped since the last loss signal was written, and whether a marker is queued. */
-    private final AtomicLong lost = new AtomicLong();
-    private final AtomicBoolean lossMarked = new AtomicBoolean();
+    /** Guards the markers' counts and their list; a leaf lock, see "The loss signal". */
+    private final Object lossLock = new Object();
+    /** The marker later drops join (no event queued after it yet, not taken). Set under lossLock. */
+    private final AtomicReference<Loss> openLoss = new AtomicReference<>();
+    /** Markers queued and not taken yet, oldest first (guarded by lossLock). */
+    private Loss oldestLoss;
+    private Loss newestLoss;
     /** On a full queue end the stream instead of dropping (replay topics: see {@link #resumeOnOverflow()}). */
     private volatile boolean resumeOnOverflow;
     private final CloseNotice<Subscriber> notice;
@@ -121,7 +144,12 @@ public final class Subscriber implements SseEventSink, Outlet {
         if (state.get() != OPEN) {
             return false;
         }
-        if (!mailbox.offer(event)) {
+        if (mailbox.offer(event)) {
+            Loss open = openLoss.get();
+            if (open != null) {
+                openLoss.compareAndSet(open, null); // drops after this event are a gap after it
+            }
+        } else {
             counters.slowAction(policy);
             switch (policy) {
                 case DROP:
@@ -132,10 +160,7 @@ public final class Subscriber implements SseEventSink, Outlet {
                         closeAfterDrain(DisconnectReason.SLOW);
                         return false;
                     }
-                    lost.incrementAndGet();
-                    if (lossMarked.compareAndSet(false, true)) {
-                        mailbox.offerBeyondBound(LOSS_MARKER); // the gap's place in the stream
-                    }
+                    lose();
                     break;
                 case REMOVE:
                     counters.dropped();
@@ -150,6 +175,49 @@ public final class Subscriber implements SseEventSink, Outlet {
         }
         scheduleDrain();
         return true;
+    }
+
+    /** Events dropped at one place of the stream: one {@code missed} signal. Fields guarded by lossLock. */
+    private static final class Loss {
+        long count = 1;
+        /** The marker queued after this one. */
+        Loss next;
+    }
+
+    /** Counts a dropped event in the open marker, or queues a new one: see "The loss signal". */
+    private void lose() {
+        synchronized (lossLock) {
+            Loss open = openLoss.get();
+            if (open != null) {
+                open.count++;
+                return;
+            }
+            Loss gap = new Loss();
+            openLoss.set(gap); // open before queued: an offer queueing its event meanwhile closes it
+            if (newestLoss == null) {
+                oldestLoss = gap;
+            } else {
+                newestLoss.next = gap;
+            }
+            newestLoss = gap;
+            mailbox.offerBeyondBound(LOSS_MARKER); // the gap's place in the stream
+        }
+    }
+
+    /** Writer: the count of the oldest queued marker (the one just polled), which no later drop joins. */
+    private long takeLoss() {
+        synchronized (lossLock) {
+            Loss gap = oldestLoss;
+            if (gap == null) {
+                return 0;
+            }
+            oldestLoss = gap.next;
+            if (oldestLoss == null) {
+                newestLoss = null;
+            }
+            openLoss.compareAndSet(gap, null);
+            return gap.count;
+        }
     }
 
     /**
@@ -361,10 +429,9 @@ public final class Subscriber implements SseEventSink, Outlet {
                 continue;
             }
             if (next == LOSS_MARKER) {
-                lossMarked.set(false);
-                long n = lost.getAndSet(0);
+                long n = takeLoss();
                 if (n == 0) {
-                    continue; // already told by the previous signal
+                    continue; // no marker recorded: cannot happen, markers and counts are queued together
                 }
                 next = ControlFrames.overflow(n);
             }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 import io.github.sseprogress.DisconnectReason;
 import io.github.sseprogress.SlowSubscriberPolicy;
@@ -26,13 +27,15 @@ import jakarta.ws.rs.sse.Sse;
  * one {@link Member} per key, which topics and jobs deliver to.
  *
  * <h2>Threads</h2>
- * Publishers enqueue through members (lock-free). The writer alone frames entries ({@link #frame},
- * called from the mailbox's {@code poll}) and so alone reads and writes the members' positions: an SSE
- * frame's id is every key's position at the moment it is written. Keys are added on the request thread
- * (SSE: all of them, before any is attached, so the composite id always has every key) or on the
- * WebSocket's message thread; {@link #members} is guarded by {@code this}, a leaf lock under which
- * nothing calls out. The close listener of the connection runs on the callbacks executor and tells
- * every member's listener (leave the topic, detach from the job), also on the callbacks executor.
+ * Publishers enqueue through members (lock-free; a drop takes its member's loss lock for a moment, see
+ * {@link Member}). The writer alone frames entries ({@link #frame}, called from the mailbox's
+ * {@code poll}) and so alone reads and writes the members' positions: an SSE frame's id is every key's
+ * position at the moment it is written. Keys are added on the request thread (SSE: all of them, before
+ * any is attached, so the composite id always has every key) or on the WebSocket's message thread;
+ * {@link #members} is guarded by {@code this}, a leaf lock under which nothing calls out (it and a
+ * member's loss lock are never held together). The close listener of the connection runs on the
+ * callbacks executor and tells every member's listener (leave the topic, detach from the job), also on
+ * the callbacks executor.
  */
 public final class Connection {
 
@@ -65,6 +68,13 @@ public final class Connection {
 
     Connection(StreamsBean owner, boolean websocket, Sse sse, SubscribeOptions request, SlowSubscriberPolicy policy,
             int queueSize, Counters counters, Executor callbacks, Admission admission) {
+        this(owner, websocket, sse, request, policy, queueSize, counters, callbacks, admission, StreamMailbox::new);
+    }
+
+    /** As above, with the connection's queue made by {@code queue} (a test holds a marker on its way in). */
+    Connection(StreamsBean owner, boolean websocket, Sse sse, SubscribeOptions request, SlowSubscriberPolicy policy,
+            int queueSize, Counters counters, Executor callbacks, Admission admission,
+            BiFunction<Integer, Connection, StreamMailbox> queue) {
         this.owner = owner;
         this.admission = admission;
         this.websocket = websocket;
@@ -73,7 +83,7 @@ public final class Connection {
         this.policy = policy;
         this.counters = counters;
         this.callbacks = callbacks;
-        this.mailbox = new StreamMailbox(queueSize, this);
+        this.mailbox = queue.apply(queueSize, this);
     }
 
     StreamMailbox mailbox() {
@@ -282,11 +292,27 @@ public final class Connection {
     }
 
     void mark(Member m, Object item) {
+        if (enqueue(m, item)) {
+            wake();
+        }
+    }
+
+    /**
+     * Queues a marker without waking the writer (a member holding its loss lock wakes it with
+     * {@link #wake} after letting go); {@code false} when the connection is ending.
+     */
+    boolean enqueue(Member m, Object item) {
         Subscriber s = subscriber;
         if (s != null && s.isClosed()) {
-            return;
+            return false;
         }
         mailbox.mark(m, item);
+        return true;
+    }
+
+    /** Makes sure the writer runs (once it exists). */
+    void wake() {
+        Subscriber s = subscriber;
         if (s != null) {
             s.scheduleDrain();
         }

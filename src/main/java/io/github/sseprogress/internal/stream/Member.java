@@ -28,7 +28,25 @@ import io.github.sseprogress.internal.wire.PreparedEvent;
  * <p>States: OPEN → CLOSING (ends after what is queued: a terminal, {@link #closeAfterDrain}) or
  * CLOSED (ends now, what is queued is skipped: {@link #close}); either way an END marker queued
  * behind this key's events makes the writer send the key's {@code end} frame. The close listener
- * (leave the topic, detach from the job) is told at once, through {@link CloseNotice}. Lock-free.
+ * (leave the topic, detach from the job) is told at once, through {@link CloseNotice}.
+ *
+ * <h2>Threads</h2>
+ * Publishers offer from any thread, several at once; the connection's writer takes the loss markers
+ * ({@link #takeLost}). Lock-free but for one leaf lock, {@code lossLock}, per member: it guards the
+ * counts of the key's loss markers and their opening, and nothing is called out under it (only the
+ * lock-free queue's add; the writer is woken after it is released). The successful offer never takes
+ * it. The rule kept: a publisher's dropped event is counted by a marker queued after that publisher's
+ * previous queued event of this key and before its next one.
+ * <ul>
+ *   <li>A drop, under the lock, joins the open marker ({@code openLoss}) or opens a new one: it
+ *       publishes it as open first, then queues it, both before it lets go of the lock; so a later
+ *       dropper only ever joins a marker already queued, and its own next event lands behind it.</li>
+ *   <li>An offer that queued its event closes the open marker (compare-and-set, no lock), so the next
+ *       drop opens a marker after that event. A marker opened while an offer queued its event either
+ *       lands behind the event or is closed by that offer.</li>
+ *   <li>The writer takes a marker's count under the lock and closes it if still open: a drop counted
+ *       before is in its {@code missed} frame, a drop after opens a new marker behind it.</li>
+ * </ul>
  */
 final class Member implements Outlet {
 
@@ -56,6 +74,8 @@ final class Member implements Outlet {
      * were lost, also when the key's events share the queue with other keys' events).
      */
     private final AtomicReference<Loss> openLoss = new AtomicReference<>();
+    /** Guards the loss markers' counts and the opening of one (see "Threads"); a leaf lock. */
+    private final Object lossLock = new Object();
     /** Written by the writer only: the key's position (last event id, "" none, "!" ended) and whether it ended. */
     String position;
     boolean ended;
@@ -94,8 +114,9 @@ final class Member implements Outlet {
             overflow();
             return state.get() == OPEN;
         }
-        if (openLoss.get() != null) {
-            openLoss.set(null); // the gap before this event is closed: later drops are another gap, after it
+        Loss open = openLoss.get();
+        if (open != null) {
+            openLoss.compareAndSet(open, null); // the gap before this event is closed: later drops are a gap after it
         }
         return true;
     }
@@ -125,43 +146,38 @@ final class Member implements Outlet {
 
     /** Events of this key lost at one place of its stream: one {@code missed} frame. */
     static final class Loss {
-        /** Events dropped; negative once the writer took it (then drops go to a new marker). */
-        private final AtomicLong count = new AtomicLong(1);
-
-        private boolean add() {
-            while (true) {
-                long c = count.get();
-                if (c < 0) {
-                    return false;
-                }
-                if (count.compareAndSet(c, c + 1)) {
-                    return true;
-                }
-            }
-        }
+        /** Events dropped (guarded by the member's lossLock). */
+        private long count = 1;
     }
 
     /** The writer takes the count of a loss marker: the events it stands for, which no later drop joins. */
     long takeLost(Loss loss) {
-        openLoss.compareAndSet(loss, null);
-        return loss.count.getAndSet(-1);
+        synchronized (lossLock) {
+            openLoss.compareAndSet(loss, null);
+            long n = loss.count;
+            loss.count = 0;
+            return n;
+        }
     }
 
     private void overflow() {
         connection.dropped();
         SlowSubscriberPolicy policy = connection.policy();
         if (policy == SlowSubscriberPolicy.DROP && !resumeOnOverflow) {
-            while (true) {
+            synchronized (lossLock) {
                 Loss open = openLoss.get();
-                if (open != null && open.add()) {
+                if (open != null) {
+                    open.count++;
                     return;
                 }
-                Loss fresh = new Loss();
-                if (openLoss.compareAndSet(open, fresh)) {
-                    connection.mark(this, fresh); // the gap's place in this key's events
+                Loss gap = new Loss();
+                openLoss.set(gap); // open before queued: an offer queueing its event meanwhile closes it
+                if (!connection.enqueue(this, gap)) { // the gap's place in this key's events
                     return;
                 }
             }
+            connection.wake();
+            return;
         }
         connection.overflowed(policy);
     }

@@ -12,9 +12,10 @@ import io.github.sseprogress.internal.wire.PreparedEvent;
  * size for each key the connection follows, so a key is as well served as on a stream of its own); markers (a job's
  * token, a loss marker ({@code Member.Loss}), a key's end, a member's replay) are at most a few per key and go beyond it.
  * {@link #poll()} runs on the connection's single writer and hands each entry to
- * {@link Connection#frame}, which turns it into the frame to write (or skips it).
+ * {@link Connection#frame}, which turns it into the frame to write (or skips it). Not final only so a
+ * test can hold a marker on its way in ({@code MemberLossSignalTest}).
  */
-final class StreamMailbox implements Mailbox {
+class StreamMailbox implements Mailbox {
 
     /** A job's slot has an event: the writer takes the newest one. */
     static final Object TOKEN = new Object();

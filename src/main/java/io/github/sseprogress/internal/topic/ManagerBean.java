@@ -72,8 +72,8 @@ import jakarta.ws.rs.sse.SseEventSink;
  *
  * <h2>Threads and lock order</h2>
  * Registry bin (inside {@code compute}) → topic {@code publishLock}; never the reverse: nothing under
- * {@code publishLock} touches the registry. Under either lock the code only enqueues and calls the
- * {@code ReplayStore}. A subscriber's close, whoever causes it (a publisher overflowing it, the
+ * {@code publishLock} touches the registry. Under either lock the code only enqueues (a drop takes the
+ * subscriber's or key's loss lock, a leaf) and calls the {@code ReplayStore}. A subscriber's close, whoever causes it (a publisher overflowing it, the
  * watchdog, a failed write), reaches {@link #leave} and the application's observers on the callbacks
  * executor, never on the closing thread (see {@link Subscriber}); polling sources, their callbacks and
  * expiry run there too, the scheduler only triggers them.

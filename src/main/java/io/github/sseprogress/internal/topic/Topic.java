@@ -34,8 +34,9 @@ import jakarta.ws.rs.sse.SseBroadcaster;
  *
  * <h2>Lock order</h2>
  * Registry bin (inside {@code compute}) → {@link #publishLock}; never the reverse. Under either lock
- * the code only enqueues to subscribers and calls the {@code ReplayStore}; subscriber close
- * notifications, application callbacks and socket writes always run elsewhere (see
+ * the code only enqueues to subscribers and calls the {@code ReplayStore}; an enqueue that drops takes
+ * the subscriber's (or multiplexed key's) loss lock, a leaf under which nothing is called. Subscriber
+ * close notifications, application callbacks and socket writes always run elsewhere (see
  * {@link Subscriber}).
  *
  * <h2>What the broadcaster carries</h2>
