@@ -49,7 +49,8 @@ public final class Runner {
     /**
      * How ours subscribes: {@code sink} (the JAX-RS SseEventSink, default), {@code servlet} (the servlet
      * transport, SseServletSink), or {@code both}: ours by sink, and the same WAR by servlet as a second
-     * target named "servlet" measured where a compared WAR would be (same run, interleaved).
+     * target named "servlet" measured where a compared WAR would be (same run, interleaved; fan-out, progress
+     * and burst).
      */
     static final String OURS_TRANSPORT = System.getProperty("bench.ours.transport", "sink");
     static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle,burst");
@@ -142,6 +143,13 @@ public final class Runner {
         if (ONLY.contains("progress")) {
             for (Target t : List.of(limit, ours)) {
                 results.add(progress(t));
+            }
+            if (before != null) {
+                // as in the fan-out: ours (above), before, before, ours, limit (A B B A)
+                results.add(progress(before));
+                results.add(progress(before));
+                results.add(progress(ours));
+                results.add(progress(limit));
             }
         }
         if (ONLY.contains("idle")) {
@@ -439,9 +447,11 @@ public final class Runner {
         Map<String, Long> heap0 = t.ops(true);
         t.api("/jobs/start?prefix=" + prefix + "&count=" + JOBS + "&bytes=" + BYTES);
         Map<String, Long> heap1 = t.ops(true);
+        // a job subscription by the target's transport: jobs/sse (JAX-RS sink; the limit server) or jobs/servlet
+        String jobsPath = t.subscribe.equals("servlet") ? "/jobs/servlet" : "/jobs/sse";
         List<Swarm.Conn> subs = new ArrayList<>();
         for (int i = 0; i < JOBS * JOB_SUBS; i++) {
-            subs.add(new Swarm.Conn(t.base + "/jobs/sse?topic=" + prefix + "/" + (i % JOBS), 0, false, 0));
+            subs.add(new Swarm.Conn(t.base + jobsPath + "?topic=" + prefix + "/" + (i % JOBS), 0, false, 0));
         }
         s.open(subs);
         int n = JOBS * JOB_SUBS;
@@ -459,7 +469,7 @@ public final class Runner {
         sleep(SECONDS / 2);
         List<Swarm.Conn> late = new ArrayList<>();
         for (int i = 0; i < JOB_LATE; i++) {
-            late.add(new Swarm.Conn(t.base + "/jobs/sse?topic=" + prefix + "/" + (i % JOBS), 1, false, 0));
+            late.add(new Swarm.Conn(t.base + jobsPath + "?topic=" + prefix + "/" + (i % JOBS), 1, false, 0));
         }
         s.open(late);
         sleep(SECONDS / 2);
