@@ -462,6 +462,7 @@ public final class Runner {
         s.call(() -> {
             s.measuring = true;
             s.sampleEveryNanos = 100_000_000L;
+            s.heldFloorNanos = System.nanoTime();
             return null;
         });
         t.api("/jobs/publish?prefix=" + prefix + "&count=" + JOBS + "&rate=" + JOB_RATE + "&seconds=" + SECONDS

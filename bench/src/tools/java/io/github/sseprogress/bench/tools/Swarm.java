@@ -85,6 +85,13 @@ final class Swarm implements Runnable {
     long minT = Long.MAX_VALUE;
     long maxRecv;
     long sampleEveryNanos;
+    /**
+     * Progress: when sampling began. A held snapshot's age counts from here at the earliest: before the run's
+     * first publish every subscriber holds the job's start snapshot, which is the latest there is, however long
+     * the connects took (counted from its publish time, one sample per subscriber was that wait, and with fewer
+     * samples in the run that 1 % became the p99).
+     */
+    long heldFloorNanos;
     private long nextSample;
     /** Burst scenario: events per publisher (event s is publisher s / burstCount's number s % burstCount); 0 = off. */
     long burstCount;
@@ -157,6 +164,7 @@ final class Swarm implements Runnable {
             minT = Long.MAX_VALUE;
             maxRecv = 0;
             sampleEveryNanos = 0;
+            heldFloorNanos = 0;
             burstCount = 0;
             burstPublishers = 0;
             return null;
@@ -206,7 +214,7 @@ final class Swarm implements Runnable {
                         nextSample = now + sampleEveryNanos;
                         for (Conn c : conns) {
                             if (!c.closed && !c.stalled && c.heldT != 0) {
-                                staleness.record((now - c.heldT) / 1000);
+                                staleness.record((now - Math.max(c.heldT, heldFloorNanos)) / 1000);
                             }
                         }
                     }
