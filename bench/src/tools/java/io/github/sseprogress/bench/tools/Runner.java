@@ -494,6 +494,9 @@ public final class Runner {
             m.put("lateFirstEventP50Ms", s.firstEvent.percentile(50) / 1000.0);
             m.put("lateFirstEventP99Ms", s.firstEvent.percentile(99) / 1000.0);
             m.put("lateFirstEventCount", s.firstEvent.count());
+            // the response headers: how much of the first event's wait came before the stream had started
+            m.put("lateHeadersP50Ms", s.firstHeaders.percentile(50) / 1000.0);
+            m.put("lateHeadersP99Ms", s.firstHeaders.percentile(99) / 1000.0);
             m.put("lateLatencyP99Ms", s.latency[1].percentile(99) / 1000.0);
             return m;
         });

@@ -81,6 +81,8 @@ final class Swarm implements Runnable {
     final Histogram[] latency = {new Histogram(), new Histogram()};
     final Histogram staleness = new Histogram();
     final Histogram firstEvent = new Histogram();
+    /** Late subscribers (group 1): open → end of the response headers, the part of the first event before any frame. */
+    final Histogram firstHeaders = new Histogram();
     long eventsMeasured;
     long minT = Long.MAX_VALUE;
     long maxRecv;
@@ -160,6 +162,7 @@ final class Swarm implements Runnable {
             latency[1] = new Histogram();
             staleness.reset();
             firstEvent.reset();
+            firstHeaders.reset();
             eventsMeasured = 0;
             minT = Long.MAX_VALUE;
             maxRecv = 0;
@@ -287,6 +290,9 @@ final class Swarm implements Runnable {
             byte b = a[i];
             if (!c.headersDone) {
                 header(c, b);
+                if (c.headersDone && measuring && c.group == 1) {
+                    firstHeaders.record((now - c.openNanos) / 1000);
+                }
             } else if (c.chunked) {
                 i = chunk(c, a, i, n, now) - 1;
             } else {
