@@ -150,6 +150,16 @@ public class OursResource {
         tracker.subscribe(topic, sink, sse);
     }
 
+    /** The same job subscription through the library's servlet transport (SseServletSink). */
+    @GET
+    @Path("jobs/servlet")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void jobEventsServlet(@QueryParam("topic") String topic,
+            @Context jakarta.servlet.http.HttpServletRequest request,
+            @Context jakarta.servlet.http.HttpServletResponse response, @Context Sse sse) {
+        tracker.subscribe(topic, io.github.sseprogress.SseServletSink.of(request, response), sse);
+    }
+
     /** {@code rate} snapshots/s for EACH of {@code count} jobs, spread evenly, for {@code seconds}. */
     @GET
     @Path("jobs/publish")

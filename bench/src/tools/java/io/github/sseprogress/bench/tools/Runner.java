@@ -54,7 +54,8 @@ public final class Runner {
     /**
      * How ours subscribes: {@code sink} (the JAX-RS SseEventSink, default), {@code servlet} (the servlet
      * transport, SseServletSink), or {@code both}: ours by sink, and the same WAR by servlet as a second
-     * target named "servlet" measured where a compared WAR would be (same run, interleaved).
+     * target named "servlet" measured where a compared WAR would be (same run, interleaved; fan-out, progress
+     * and burst).
      */
     static final String OURS_TRANSPORT = System.getProperty("bench.ours.transport", "sink");
     static final String ONLY = System.getProperty("bench.only", "fanout,stall,progress,idle,burst");
@@ -168,6 +169,13 @@ public final class Runner {
         if (ONLY.contains("progress")) {
             for (Target t : List.of(limit, ours)) {
                 results.add(progress(t));
+            }
+            if (before != null) {
+                // as in the fan-out: ours (above), before, before, ours, limit (A B B A)
+                results.add(progress(before));
+                results.add(progress(before));
+                results.add(progress(ours));
+                results.add(progress(limit));
             }
         }
         if (ONLY.contains("idle")) {
@@ -495,9 +503,11 @@ public final class Runner {
         Map<String, Long> heap0 = t.ops(true);
         t.api("/jobs/start?prefix=" + prefix + "&count=" + JOBS + "&bytes=" + BYTES);
         Map<String, Long> heap1 = t.ops(true);
+        // a job subscription by the target's transport: jobs/sse (JAX-RS sink; the limit server) or jobs/servlet
+        String jobsPath = t.subscribe.equals("servlet") ? "/jobs/servlet" : "/jobs/sse";
         List<Swarm.Conn> subs = new ArrayList<>();
         for (int i = 0; i < JOBS * JOB_SUBS; i++) {
-            subs.add(new Swarm.Conn(t.base + "/jobs/sse?topic=" + prefix + "/" + (i % JOBS), 0, false, 0));
+            subs.add(new Swarm.Conn(t.base + jobsPath + "?topic=" + prefix + "/" + (i % JOBS), 0, false, 0));
         }
         s.open(subs);
         int n = JOBS * JOB_SUBS;
@@ -508,6 +518,7 @@ public final class Runner {
         s.call(() -> {
             s.measuring = true;
             s.sampleEveryNanos = 100_000_000L;
+            s.heldFloorNanos = System.nanoTime();
             return null;
         });
         t.api("/jobs/publish?prefix=" + prefix + "&count=" + JOBS + "&rate=" + JOB_RATE + "&seconds=" + SECONDS
@@ -515,7 +526,7 @@ public final class Runner {
         sleep(SECONDS / 2);
         List<Swarm.Conn> late = new ArrayList<>();
         for (int i = 0; i < JOB_LATE; i++) {
-            late.add(new Swarm.Conn(t.base + "/jobs/sse?topic=" + prefix + "/" + (i % JOBS), 1, false, 0));
+            late.add(new Swarm.Conn(t.base + jobsPath + "?topic=" + prefix + "/" + (i % JOBS), 1, false, 0));
         }
         s.open(late);
         sleep(SECONDS / 2);
@@ -539,6 +550,9 @@ public final class Runner {
             m.put("lateFirstEventP50Ms", s.firstEvent.percentile(50) / 1000.0);
             m.put("lateFirstEventP99Ms", s.firstEvent.percentile(99) / 1000.0);
             m.put("lateFirstEventCount", s.firstEvent.count());
+            // the response headers: how much of the first event's wait came before the stream had started
+            m.put("lateHeadersP50Ms", s.firstHeaders.percentile(50) / 1000.0);
+            m.put("lateHeadersP99Ms", s.firstHeaders.percentile(99) / 1000.0);
             m.put("lateLatencyP99Ms", s.latency[1].percentile(99) / 1000.0);
             return m;
         });

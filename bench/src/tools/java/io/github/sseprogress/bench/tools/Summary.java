@@ -155,8 +155,9 @@ final class Summary {
         }
         b.append("\n### Progress (latest-wins)\n\n| target | jobs × subs | snapshots/s per job | delivered events/s "
                 + "| p50 ms | p99 ms | held-snapshot age p50 ms | p99 ms | late: first event p50 ms | p99 ms "
+                + "| late: headers p50 ms | p99 ms "
                 + "| heap/job after 1st snapshot B | heap/job after run B | server threads |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rs) {
             if (r.get("scenario").equals("progress")) {
                 b.append("| ").append(r.get("target")).append(" | ").append(r.get("jobs")).append(" × ")
@@ -165,7 +166,8 @@ final class Summary {
                         .append(f(d(r, "p99Ms"))).append(" | ").append(f(d(r, "stalenessP50Ms"))).append(" | ")
                         .append(f(d(r, "stalenessP99Ms"))).append(" | ").append(f(d(r, "lateFirstEventP50Ms")))
                         .append(" | ").append(f(d(r, "lateFirstEventP99Ms"))).append(" | ")
-                        .append(r.get("target").equals("limit") ? "–" : f(d(r, "heapPerJobAfterFirstSnapshot")))
+                        .append(f(d(r, "lateHeadersP50Ms"))).append(" | ").append(f(d(r, "lateHeadersP99Ms")))
+                        .append(" | ").append(r.get("target").equals("limit") ? "–" : f(d(r, "heapPerJobAfterFirstSnapshot")))
                         .append(" | ").append(r.get("target").equals("limit") ? "–" : f(d(r, "heapPerJobAfterRun")))
                         .append(" | ").append(r.get("serverThreads")).append(" |\n");
             }

@@ -81,10 +81,19 @@ final class Swarm implements Runnable {
     final Histogram[] latency = {new Histogram(), new Histogram()};
     final Histogram staleness = new Histogram();
     final Histogram firstEvent = new Histogram();
+    /** Late subscribers (group 1): open → end of the response headers, the part of the first event before any frame. */
+    final Histogram firstHeaders = new Histogram();
     long eventsMeasured;
     long minT = Long.MAX_VALUE;
     long maxRecv;
     long sampleEveryNanos;
+    /**
+     * Progress: when sampling began. A held snapshot's age counts from here at the earliest: before the run's
+     * first publish every subscriber holds the job's start snapshot, which is the latest there is, however long
+     * the connects took (counted from its publish time, one sample per subscriber was that wait, and with fewer
+     * samples in the run that 1 % became the p99).
+     */
+    long heldFloorNanos;
     private long nextSample;
     /** Burst scenario: events per publisher (event s is publisher s / burstCount's number s % burstCount); 0 = off. */
     long burstCount;
@@ -153,10 +162,12 @@ final class Swarm implements Runnable {
             latency[1] = new Histogram();
             staleness.reset();
             firstEvent.reset();
+            firstHeaders.reset();
             eventsMeasured = 0;
             minT = Long.MAX_VALUE;
             maxRecv = 0;
             sampleEveryNanos = 0;
+            heldFloorNanos = 0;
             burstCount = 0;
             burstPublishers = 0;
             return null;
@@ -206,7 +217,7 @@ final class Swarm implements Runnable {
                         nextSample = now + sampleEveryNanos;
                         for (Conn c : conns) {
                             if (!c.closed && !c.stalled && c.heldT != 0) {
-                                staleness.record((now - c.heldT) / 1000);
+                                staleness.record((now - Math.max(c.heldT, heldFloorNanos)) / 1000);
                             }
                         }
                     }
@@ -279,6 +290,9 @@ final class Swarm implements Runnable {
             byte b = a[i];
             if (!c.headersDone) {
                 header(c, b);
+                if (c.headersDone && measuring && c.group == 1) {
+                    firstHeaders.record((now - c.openNanos) / 1000);
+                }
             } else if (c.chunked) {
                 i = chunk(c, a, i, n, now) - 1;
             } else {
