@@ -122,4 +122,26 @@ public final class LossPlacement {
         to = Math.min(to, from + 40);
         return frames.subList(from, to).toString();
     }
+
+    /** How many missed frames have a delivered event right before and after them. */
+    public static long gapsBetweenDeliveries(List<String> frames) {
+        long n = 0;
+        for (int i = 1; i + 1 < frames.size(); i++) {
+            if (frames.get(i).startsWith("missed:") && !frames.get(i - 1).startsWith("missed:")
+                    && !frames.get(i + 1).startsWith("missed:")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether {@code t} is blocked entering a lock in {@code owner.method} (the loss lock's owner). */
+    public static boolean blockedIn(Thread t, Class<?> owner, String method) {
+        if (t.getState() != Thread.State.BLOCKED) {
+            return false;
+        }
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().equals(owner.getName())
+                && stack[0].getMethodName().equals(method);
+    }
 }

@@ -186,7 +186,7 @@ class SubscriberLossSignalTest {
                 List<String> problems = LossPlacement.problems(sink.frames, counts);
                 assertThat(problems).as("round %d", round).isEmpty();
                 signals += sink.frames.stream().filter(f -> f.startsWith("missed:")).count();
-                interleaved += gapsBetweenDeliveries(sink.frames);
+                interleaved += LossPlacement.gapsBetweenDeliveries(sink.frames);
             }
         } finally {
             publishers.shutdownNow();
@@ -197,25 +197,8 @@ class SubscriberLossSignalTest {
         assertThat(interleaved).as("missed frames between two delivered events").isGreaterThan(2000);
     }
 
-    /** How many missed frames have a delivered event right before and after them. */
-    static long gapsBetweenDeliveries(List<String> frames) {
-        long n = 0;
-        for (int i = 1; i + 1 < frames.size(); i++) {
-            if (frames.get(i).startsWith("missed:") && !frames.get(i - 1).startsWith("missed:")
-                    && !frames.get(i + 1).startsWith("missed:")) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     /** Whether {@code t} waits to enter the loss lock (in {@code Subscriber.lose}). */
     private static boolean waitsForLossLock(Thread t) {
-        if (t.getState() != Thread.State.BLOCKED) {
-            return false;
-        }
-        StackTraceElement[] stack = t.getStackTrace();
-        return stack.length > 0 && stack[0].getClassName().equals(Subscriber.class.getName())
-                && stack[0].getMethodName().equals("lose");
+        return LossPlacement.blockedIn(t, Subscriber.class, "lose");
     }
 }
