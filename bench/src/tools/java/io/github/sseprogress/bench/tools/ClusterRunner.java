@@ -32,7 +32,9 @@ import java.util.regex.Pattern;
  * takes each node's CPU by thread group ({@code /ops/cpu}) and Redis's own CPU ({@code INFO cpu}).
  *
  * <p>Arguments: {@code portA portB redisPort outDir}. Sizes: {@code -Dcluster.sizes=10x100,1000x10}
- * (subscribers x publishes/s), {@code -Dcluster.seconds=6}, {@code -Dcluster.rounds=2}.
+ * (subscribers x publishes/s), {@code -Dcluster.seconds=6}, {@code -Dcluster.rounds=2}. {@code -Dcluster.server}
+ * (set by {@code bench/cluster.sh}: {@code liberty} or {@code payara}) names the nodes' server in the report; for any
+ * other value than {@code liberty} the files are {@code cluster-<time>-<server>.*}.
  */
 public final class ClusterRunner {
 
@@ -41,6 +43,7 @@ public final class ClusterRunner {
     static final String SIZES = System.getProperty("cluster.sizes", "10x100,10x1000,10x5000,1x20000,100x1000,1000x10,1000x100");
     static final int ROUNDS = Integer.getInteger("cluster.rounds", 2);
     static final String[] MODES = {"single", "same", "cross"};
+    static final String SERVER = System.getProperty("cluster.server", "liberty");
 
     private final Target single;
     private final Target clusterA;
@@ -73,8 +76,10 @@ public final class ClusterRunner {
 
     void run() throws IOException {
         long t0 = System.nanoTime();
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
+                + (SERVER.equals("liberty") ? "" : "-" + SERVER);
         Map<String, Object> report = new LinkedHashMap<>();
+        report.put("server", SERVER);
         report.put("started", Instant.now().toString());
         report.put("loadavgAtStart", loadavg());
         report.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -364,7 +369,7 @@ public final class ClusterRunner {
 
     String markdown(Map<String, Object> report) {
         StringBuilder b = new StringBuilder();
-        b.append("Run started ").append(report.get("started")).append(", ").append(Summary.f(Summary.d(report, "seconds")))
+        b.append("Nodes: ").append(report.get("server")).append(". Run started ").append(report.get("started")).append(", ").append(Summary.f(Summary.d(report, "seconds")))
                 .append(" s; load average at start ").append(report.get("loadavgAtStart")).append(", at end ")
                 .append(report.get("loadavgAtEnd")).append("; ").append(report.get("cpus")).append(" CPUs; ")
                 .append(report.get("java")).append("\n\n");
