@@ -217,11 +217,13 @@ class WriterHandOffRaceTest {
         private final AtomicInteger writersIn = new AtomicInteger();
         private volatile CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
         /**
-         * Whether drops are expected: then each publisher's events only ascend. (The loss signal may come
-         * one frame after the gap: a drop by another publisher may have claimed the marker and not queued
-         * it yet; the counts still add up exactly.)
+         * Whether drops are expected: then a publisher's events may skip ahead, but only with a loss signal
+         * written since that publisher's previous event (the rule: told before the next one).
          */
         final boolean gapsAllowed;
+        /** Loss signals written so far, and that count when each publisher's last event was written. */
+        private long signals;
+        private final long[] signalsAtLast;
         volatile boolean closed;
 
         RecordingSink(int publishers, Executor completer) {
@@ -230,6 +232,7 @@ class WriterHandOffRaceTest {
 
         RecordingSink(int publishers, Executor completer, boolean gapsAllowed) {
             this.next = new int[publishers];
+            this.signalsAtLast = new long[publishers];
             this.completer = completer;
             this.gapsAllowed = gapsAllowed;
         }
@@ -286,6 +289,7 @@ class WriterHandOffRaceTest {
                     return;
                 }
                 signalled.addAndGet(Long.parseLong(m.group(1)));
+                signals++;
                 return;
             }
             int colon = d.indexOf(':');
@@ -293,8 +297,11 @@ class WriterHandOffRaceTest {
             int k = Integer.parseInt(d.substring(colon + 1));
             if (k < next[p] || (k > next[p] && !gapsAllowed)) {
                 problems.add("publisher " + p + ": expected " + next[p] + " got " + k);
+            } else if (k > next[p] && signals == signalsAtLast[p]) {
+                problems.add("publisher " + p + ": a quiet gap, " + next[p] + " to " + k + " with no loss signal between");
             }
             next[p] = k + 1;
+            signalsAtLast[p] = signals;
             received.incrementAndGet();
         }
 
