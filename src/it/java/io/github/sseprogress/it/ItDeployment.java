@@ -88,7 +88,7 @@ final class ItDeployment {
         return ShrinkWrap.create(WebArchive.class, name)
                 .addAsLibrary(library)
                 .addClasses(ItApplication.class, TopicResource.class, JobResource.class, ProbeResource.class,
-                        PollingRecorder.class, ItJson.class,
+                        PollingRecorder.class, ItJson.class, ItInternals.class,
                         StreamsResource.class, ItStreamKeys.class)
                 .addAsResource(new StringAsset(APP_CONFIG + extraConfig), "META-INF/microprofile-config.properties")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
