@@ -46,6 +46,13 @@ public class Delivery {
      * volatile fields per live subscriber: about 0.2 ms for 10,000, ten times a second.
      */
     private static final long MAX_TICK_MILLIS = 100;
+    /**
+     * Evictions keep their own, coarser cadence (as before the fast tick): at most once a second and at
+     * least four times per write timeout, so a stalled write ends at the write timeout plus up to a quarter
+     * of it. Evicting within 100 ms of the timeout made the library's close race the container's own write
+     * timeout more often (Payara's Tyrus then logs a WARNING for the write it cancels: WebSocketIT).
+     */
+    private static final long MAX_EVICTION_TICK_MILLIS = 1000;
 
     @Inject
     SseConfig config;
@@ -62,6 +69,9 @@ public class Delivery {
     /** {@code System.nanoTime()} at the end of the last tick: readiness checks that the timers run. */
     private volatile long lastTickNanos = System.nanoTime();
     private long pinAfterNanos;
+    private long evictEveryNanos;
+    /** When the tick next checks for writes stuck beyond the write timeout (tick thread only). */
+    private long nextEvictionNanos;
     private final Counters total = new Counters(null);
     private final PreparedEvent heartbeat = PreparedEvent.comment("");
     private PreparedEvent opening;
@@ -72,15 +82,17 @@ public class Delivery {
     @PostConstruct
     void start() {
         opening = config.retry() != null ? ControlFrames.retry(config.retry()) : PreparedEvent.comment("");
-        long tick = Math.max(MIN_TICK_MILLIS, tickMillis());
+        long tick = Math.max(MIN_TICK_MILLIS, tickMillis(MAX_TICK_MILLIS));
         pinAfterNanos = TimeUnit.MILLISECONDS.toNanos(tick);
+        evictEveryNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(tick, tickMillis(MAX_EVICTION_TICK_MILLIS)));
+        nextEvictionNanos = System.nanoTime() + evictEveryNanos;
         nextHeartbeatNanos = System.nanoTime() + config.heartbeatInterval().toNanos();
         ticker = scheduling.executor().scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
     }
 
-    /** At most {@value #MAX_TICK_MILLIS} ms, so pinned writers are noticed (and replaced) quickly whatever the timeouts. */
-    private long tickMillis() {
-        long wt = Math.min(MAX_TICK_MILLIS, config.writeTimeout().toMillis() / 4);
+    /** At most {@code max} ms, a quarter of the write timeout, and the heartbeat interval. */
+    private long tickMillis(long max) {
+        long wt = Math.min(max, config.writeTimeout().toMillis() / 4);
         return config.heartbeatEnabled() ? Math.min(config.heartbeatInterval().toMillis(), wt) : wt;
     }
 
@@ -185,12 +197,16 @@ public class Delivery {
             if (beat) {
                 nextHeartbeatNanos = now + config.heartbeatInterval().toNanos();
             }
+            boolean evictNow = now - nextEvictionNanos >= 0;
+            if (evictNow) {
+                nextEvictionNanos = now + evictEveryNanos;
+            }
             int pinnedNow = 0;
             int deepest = queueHighWater;
             for (Subscriber s : live) {
                 deepest = Math.max(deepest, s.queueDepth());
                 long since = s.sendInFlightSince();
-                if (since != 0 && now - since > timeout) {
+                if (evictNow && since != 0 && now - since > timeout) {
                     LOG.log(Level.FINE, "evicting an SSE subscriber whose write has been blocked for more than {0}",
                             config.writeTimeout());
                     stuck.add(s);
