@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -149,52 +145,8 @@ class SubscriberLossSignalTest {
      */
     @Test
     void concurrentOffersNeverLeaveAQuietGap() throws Exception {
-        int threads = 8;
-        int events = 100;
-        ExecutorService writers = Executors.newFixedThreadPool(2);
-        ExecutorService publishers = Executors.newFixedThreadPool(threads);
-        long signals = 0;
-        long interleaved = 0;
-        try {
-            for (int round = 0; round < 200; round++) {
-                RecordingSink sink = new RecordingSink();
-                Subscriber s = LossSinks.subscriber(sink, Mailbox.bounded(4), writers);
-                CountDownLatch start = new CountDownLatch(1);
-                List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int p = t;
-                    running.add(publishers.submit(() -> {
-                        start.await();
-                        for (int i = 0; i < events; i++) {
-                            assertThat(s.offer(event(p, i))).isTrue();
-                            if (i % 7 == p % 7) {
-                                Thread.yield();
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                start.countDown();
-                for (java.util.concurrent.Future<?> f : running) {
-                    f.get(30, TimeUnit.SECONDS);
-                }
-                long offered = (long) threads * events;
-                await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-                        .until(() -> sink.delivered.get() + sink.reported.get() == offered);
-                int[] counts = new int[threads];
-                java.util.Arrays.fill(counts, events);
-                List<String> problems = LossPlacement.problems(sink.frames, counts);
-                assertThat(problems).as("round %d", round).isEmpty();
-                signals += sink.frames.stream().filter(f -> f.startsWith("missed:")).count();
-                interleaved += LossPlacement.gapsBetweenDeliveries(sink.frames);
-            }
-        } finally {
-            publishers.shutdownNow();
-            writers.shutdownNow();
-        }
-        // the rounds did what they are for: many gaps, most with events delivered on both sides
-        assertThat(signals).as("missed frames in all rounds").isGreaterThan(2000);
-        assertThat(interleaved).as("missed frames between two delivered events").isGreaterThan(2000);
+        LossSinks.concurrentRounds(200, 8, 100, 2000,
+                (sink, writers) -> LossSinks.subscriber(sink, Mailbox.bounded(4), writers));
     }
 
     /** Whether {@code t} waits to enter the loss lock (in {@code Subscriber.lose}). */

@@ -5,13 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,7 +17,6 @@ import io.github.sseprogress.internal.delivery.Counters;
 import io.github.sseprogress.internal.delivery.LossSinks;
 import io.github.sseprogress.internal.delivery.LossSinks.ManualExecutor;
 import io.github.sseprogress.internal.delivery.LossSinks.RecordingSink;
-import io.github.sseprogress.internal.delivery.Subscriber;
 import io.github.sseprogress.testing.LossPlacement;
 
 /**
@@ -112,55 +106,13 @@ class MemberLossSignalTest {
      */
     @Test
     void concurrentOffersToAKeyNeverLeaveAQuietGap() throws Exception {
-        int threads = 8;
-        int events = 100;
-        ExecutorService writers = Executors.newFixedThreadPool(2);
-        ExecutorService publishers = Executors.newFixedThreadPool(threads);
-        long signals = 0;
-        long interleaved = 0;
-        try {
-            for (int round = 0; round < 200; round++) {
-                Connection c = new Connection(null, false, null, null, SlowSubscriberPolicy.DROP, 4,
-                        new Counters(null), Runnable::run, null);
-                Member m = c.declare(List.of("k"), null).get(0);
-                RecordingSink sink = new RecordingSink();
-                Subscriber s = LossSinks.subscriber(sink, c.mailbox(), writers);
-                c.writer(s);
-                CountDownLatch start = new CountDownLatch(1);
-                List<Future<?>> running = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int p = t;
-                    running.add(publishers.submit(() -> {
-                        start.await();
-                        for (int i = 0; i < events; i++) {
-                            assertThat(m.offer(event(p, i))).isTrue();
-                            if (i % 7 == p % 7) {
-                                Thread.yield();
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                start.countDown();
-                for (Future<?> f : running) {
-                    f.get(30, TimeUnit.SECONDS);
-                }
-                long offered = (long) threads * events;
-                await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-                        .until(() -> sink.delivered.get() + sink.reported.get() == offered);
-                int[] counts = new int[threads];
-                Arrays.fill(counts, events);
-                assertThat(LossPlacement.problems(sink.frames, counts)).as("round %d", round).isEmpty();
-                signals += sink.frames.stream().filter(f -> f.startsWith("missed:")).count();
-                interleaved += LossPlacement.gapsBetweenDeliveries(sink.frames);
-            }
-        } finally {
-            publishers.shutdownNow();
-            writers.shutdownNow();
-        }
-        // the rounds did what they are for: many gaps, most with events delivered on both sides
-        assertThat(signals).as("missed frames in all rounds").isGreaterThan(2000);
-        assertThat(interleaved).as("missed frames between two delivered events").isGreaterThan(2000);
+        LossSinks.concurrentRounds(200, 8, 100, 2000, (sink, writers) -> {
+            Connection c = new Connection(null, false, null, null, SlowSubscriberPolicy.DROP, 4,
+                    new Counters(null), Runnable::run, null);
+            Member m = c.declare(List.of("k"), null).get(0);
+            c.writer(LossSinks.subscriber(sink, c.mailbox(), writers));
+            return m;
+        });
     }
 
     /** Whether {@code t} waits to enter the loss lock (in {@code Member.overflow}). */
