@@ -70,6 +70,22 @@ public final class Runner {
      */
     static final boolean IDLE_COMMITTED = Boolean.parseBoolean(System.getProperty("bench.idle.committed", "true"));
     static final boolean STALL_CONTROL = Boolean.parseBoolean(System.getProperty("bench.stall.control", "true"));
+    /**
+     * The stalled scenarios run ours twice and the control twice (in topic, control, control, in topic: A B B A),
+     * so the run shows how far two slots of the same thing differ, next to the ratio the goal reads.
+     */
+    static final boolean STALL_REPEAT = Boolean.parseBoolean(System.getProperty("bench.stall.repeat", "true"));
+    /**
+     * The container's floor in the fan-out ({@code /sse-bench/floor}, FloorServlet): a minimal servlet broadcaster
+     * without the library or JAX-RS, on the same server, twice (after stock, and before the last limit slot).
+     */
+    static final boolean FLOOR = Boolean.parseBoolean(System.getProperty("bench.floor", "true"));
+    /**
+     * Progress: beside the late subscribers, as many probes to stock's {@code sse-committed} (a JAX-RS SSE method
+     * that commits its response at once) open at the same moment, interleaved: their time to the response headers
+     * is what the server's request path costs any SSE request then, without the library.
+     */
+    static final boolean PROBES = Boolean.parseBoolean(System.getProperty("bench.progress.probes", "true"));
 
     private final Target ours;
     private final Target stock;
@@ -77,6 +93,8 @@ public final class Runner {
     /** Stock with its response committed at once: the idle scenario's control ({@code stock/sse-committed}). */
     private Target stockCommitted;
     private Target before;
+    /** The container's floor (FloorServlet), or null. */
+    private Target floor;
     private final Path out;
     private String server = "liberty";
     private final Map<String, Object> report = new LinkedHashMap<>();
@@ -106,6 +124,9 @@ public final class Runner {
         }
         if (args.length > 3) {
             r.server = args[3];
+        }
+        if (FLOOR && ONLY.contains("fanout")) {
+            r.floor = new Target("floor", "127.0.0.1", serverPort, "/sse-bench/floor", "/sse-bench/bench/ops");
         }
         if (!COMPARE.isEmpty()) {
             r.before = new Target("before", "127.0.0.1", serverPort, COMPARE, "/sse-bench/bench/ops");
@@ -137,11 +158,17 @@ public final class Runner {
         if (before != null) {
             fanout(before, 500, 100, 4, false, false);
         }
+        if (floor != null) {
+            fanout(floor, 500, 100, 4, false, false);
+        }
         if (ONLY.contains("fanout")) {
             for (int n : FANOUT_N) {
                 for (int rate : FANOUT_RATE) {
                     for (Target t : List.of(limit, stock, ours)) {
                         results.add(fanout(t, n, rate, SECONDS, false, true));
+                        if (t == stock && floor != null) {
+                            results.add(fanout(floor, n, rate, SECONDS, false, true));
+                        }
                     }
                     if (before != null) {
                         // ours (above), before, before, ours, limit: A B B A, so a drift during the run (load,
@@ -149,6 +176,9 @@ public final class Runner {
                         results.add(fanout(before, n, rate, SECONDS, false, true));
                         results.add(fanout(before, n, rate, SECONDS, false, true));
                         results.add(fanout(ours, n, rate, SECONDS, false, true));
+                        if (floor != null) {
+                            results.add(fanout(floor, n, rate, SECONDS, false, true));
+                        }
                         results.add(fanout(limit, n, rate, SECONDS, false, true));
                     }
                 }
@@ -162,6 +192,10 @@ public final class Runner {
                     }
                     if (STALL_CONTROL) {
                         results.add(fanout(ours, n, rate, SECONDS, 1, STALL_FILL, true));
+                        if (STALL_REPEAT) {
+                            results.add(fanout(ours, n, rate, SECONDS, 1, STALL_FILL, true));
+                            results.add(fanout(ours, n, rate, SECONDS, 1, STALL_FILL));
+                        }
                     }
                 }
             }
@@ -206,6 +240,10 @@ public final class Runner {
                 }
                 if (STALL_CONTROL) {
                     results.add(fanout(ours, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL, true));
+                    if (STALL_REPEAT) {
+                        results.add(fanout(ours, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL, true));
+                        results.add(fanout(ours, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL));
+                    }
                 }
             }
         }
@@ -226,6 +264,9 @@ public final class Runner {
         }
         if (before != null) {
             before.swarm.shutdown();
+        }
+        if (floor != null) {
+            floor.swarm.shutdown();
         }
     }
 
@@ -266,8 +307,10 @@ public final class Runner {
         }
         s.open(subs);
         int all = n + extra;
+        // the server's write timeout may already have ended a stalled client (Payara's 2.5 s, while 5,000 others
+        // connect): the topic's count then stays below n + extra, so readiness asks for the n readers only
         boolean ready = await(() -> s.connected() + s.failed() >= all, 120)
-                && await(() -> count(t, "/count?topic=" + topic) >= all, 120);
+                && await(() -> count(t, "/count?topic=" + topic) >= n, 120);
         sleep(1.0);
         Map<String, Long> during = t.ops(false);
         s.call(() -> {
@@ -525,8 +568,12 @@ public final class Runner {
                 + "&bytes=" + BYTES);
         sleep(SECONDS / 2);
         List<Swarm.Conn> late = new ArrayList<>();
+        boolean probes = PROBES && !t.name.equals("limit");
         for (int i = 0; i < JOB_LATE; i++) {
             late.add(new Swarm.Conn(t.base + jobsPath + "?topic=" + prefix + "/" + (i % JOBS), 1, false, 0));
+            if (probes) {
+                late.add(new Swarm.Conn(stock.base + "/sse-committed?topic=probe-" + prefix, Swarm.PROBE, false, 0));
+            }
         }
         s.open(late);
         sleep(SECONDS / 2);
@@ -554,6 +601,12 @@ public final class Runner {
             m.put("lateHeadersP50Ms", s.firstHeaders.percentile(50) / 1000.0);
             m.put("lateHeadersP99Ms", s.firstHeaders.percentile(99) / 1000.0);
             m.put("lateLatencyP99Ms", s.latency[1].percentile(99) / 1000.0);
+            if (probes) {
+                // the same moment's plain JAX-RS SSE request (stock, committed at once): the server's request path
+                m.put("probeHeadersP50Ms", s.probeHeaders.percentile(50) / 1000.0);
+                m.put("probeHeadersP99Ms", s.probeHeaders.percentile(99) / 1000.0);
+                m.put("probeCount", s.probeHeaders.count());
+            }
             return m;
         });
         s.reset();

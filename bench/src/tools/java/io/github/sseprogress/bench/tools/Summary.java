@@ -22,6 +22,21 @@ final class Summary {
         return null;
     }
 
+    /** The mean of {@code key} over every row of that scenario and target (repeated slots), NaN if none. */
+    static double mean(List<Map<String, Object>> rs, String scenario, String target, Object n, Object rate, String key) {
+        double sum = 0;
+        int count = 0;
+        for (Map<String, Object> r : rs) {
+            if (r.get("scenario").equals(scenario) && r.get("target").equals(target)
+                    && (n == null || n.equals(r.get("subscribers"))) && (rate == null || rate.equals(r.get("rate")))
+                    && !Double.isNaN(d(r, key))) {
+                sum += d(r, key);
+                count++;
+            }
+        }
+        return count == 0 ? Double.NaN : sum / count;
+    }
+
     static double d(Map<String, Object> r, String key) {
         if (r == null || !(r.get(key) instanceof Number)) {
             return Double.NaN;
@@ -49,10 +64,20 @@ final class Summary {
             m.put("p99OursOverLimit", d(r, "p99Ms") / d(lim, "p99Ms"));
             m.put("p99OursOverStock", d(r, "p99Ms") / d(st, "p99Ms"));
             m.put("oursP99Ms", d(r, "p99Ms"));
-            // the control: the same stalled clients and fills on another topic (what the fills cost the machine)
-            m.put("stalledOverElsewhereP99Ours", d(ourStall, "p99Ms") / d(find(rs, "stalledElsewhere", "ours", n, rate), "p99Ms"));
-            m.put("manyStalledOverElsewhereP99Ours", d(find(rs, "stalledMany", "ours", n, rate), "p99Ms")
-                    / d(find(rs, "stalledManyElsewhere", "ours", n, rate), "p99Ms"));
+            // the control: the same stalled clients and fills on another topic (what the fills cost the machine);
+            // means over the repeated slots (in topic, control, control, in topic)
+            m.put("stalledOverElsewhereP99Ours", mean(rs, "stalled", "ours", n, rate, "p99Ms")
+                    / mean(rs, "stalledElsewhere", "ours", n, rate, "p99Ms"));
+            m.put("manyStalledOverElsewhereP99Ours", mean(rs, "stalledMany", "ours", n, rate, "p99Ms")
+                    / mean(rs, "stalledManyElsewhere", "ours", n, rate, "p99Ms"));
+            // the container's floor (FloorServlet: no library, no JAX-RS), mean of its slots
+            m.put("p99OursOverFloor", d(r, "p99Ms") / mean(rs, "fanout", "floor", n, rate, "p99Ms"));
+            m.put("cpuPerEventOursOverFloor", d(r, "serverCpuUsPerEvent")
+                    / mean(rs, "fanout", "floor", n, rate, "serverCpuUsPerEvent"));
+            m.put("cpuPerEventServletOverFloor", mean(rs, "fanout", "servlet", n, rate, "serverCpuUsPerEvent")
+                    / mean(rs, "fanout", "floor", n, rate, "serverCpuUsPerEvent"));
+            m.put("p99ServletOverFloor", mean(rs, "fanout", "servlet", n, rate, "p99Ms")
+                    / mean(rs, "fanout", "floor", n, rate, "p99Ms"));
             m.put("cpuPerEventOursOverLimit", d(r, "serverCpuUsPerEvent") / d(lim, "serverCpuUsPerEvent"));
             m.put("cpuPerEventOursOverStock", d(r, "serverCpuUsPerEvent") / d(st, "serverCpuUsPerEvent"));
             m.put("stalledOverUnstalledP99Ours", d(ourStall, "p99Ms") / d(r, "p99Ms"));
@@ -121,8 +146,9 @@ final class Summary {
                 + "| ours p99 ms | ours/limit p99 | ours/stock p99 | stalled/unstalled p99 ours | stalled/unstalled p99 stock "
                 + "| many stalled/unstalled p99 ours | many stalled/unstalled p99 stock "
                 + "| stalled in topic/elsewhere p99 ours | many: in topic/elsewhere "
-                + "| server CPU per event ours/limit | ours/stock |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| server CPU per event ours/limit | ours/stock | ours/floor | servlet/floor | p99 ours/floor "
+                + "| p99 servlet/floor |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> m : (List<Map<String, Object>>) report.get("summary")) {
             b.append("| ").append(m.get("subscribers")).append(" | ").append(m.get("rate")).append(" | ")
                     .append(f(d(m, "throughputOursOverLimit"))).append(" | ").append(f(d(m, "throughputOursOverStock")))
@@ -135,7 +161,11 @@ final class Summary {
                     .append(f(d(m, "stalledOverElsewhereP99Ours"))).append(" | ")
                     .append(f(d(m, "manyStalledOverElsewhereP99Ours"))).append(" | ")
                     .append(f(d(m, "cpuPerEventOursOverLimit"))).append(" | ")
-                    .append(f(d(m, "cpuPerEventOursOverStock"))).append(" |\n");
+                    .append(f(d(m, "cpuPerEventOursOverStock"))).append(" | ")
+                    .append(f(d(m, "cpuPerEventOursOverFloor"))).append(" | ")
+                    .append(f(d(m, "cpuPerEventServletOverFloor"))).append(" | ")
+                    .append(f(d(m, "p99OursOverFloor"))).append(" | ")
+                    .append(f(d(m, "p99ServletOverFloor"))).append(" |\n");
         }
         b.append("\n### Fan-out and stalled: raw figures\n\n| scenario | target | subscribers | publishes/s | published "
                 + "| delivered events/s | delivered fraction | p50 ms | p90 ms | p99 ms | max ms | server threads "
@@ -155,9 +185,9 @@ final class Summary {
         }
         b.append("\n### Progress (latest-wins)\n\n| target | jobs × subs | snapshots/s per job | delivered events/s "
                 + "| p50 ms | p99 ms | held-snapshot age p50 ms | p99 ms | late: first event p50 ms | p99 ms "
-                + "| late: headers p50 ms | p99 ms "
+                + "| late: headers p50 ms | p99 ms | probes (stock SSE at the same moment): headers p50 ms | p99 ms "
                 + "| heap/job after 1st snapshot B | heap/job after run B | server threads |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rs) {
             if (r.get("scenario").equals("progress")) {
                 b.append("| ").append(r.get("target")).append(" | ").append(r.get("jobs")).append(" × ")
@@ -167,6 +197,8 @@ final class Summary {
                         .append(f(d(r, "stalenessP99Ms"))).append(" | ").append(f(d(r, "lateFirstEventP50Ms")))
                         .append(" | ").append(f(d(r, "lateFirstEventP99Ms"))).append(" | ")
                         .append(f(d(r, "lateHeadersP50Ms"))).append(" | ").append(f(d(r, "lateHeadersP99Ms")))
+                        .append(" | ").append(f(d(r, "probeHeadersP50Ms"))).append(" | ")
+                        .append(f(d(r, "probeHeadersP99Ms")))
                         .append(" | ").append(r.get("target").equals("limit") ? "–" : f(d(r, "heapPerJobAfterFirstSnapshot")))
                         .append(" | ").append(r.get("target").equals("limit") ? "–" : f(d(r, "heapPerJobAfterRun")))
                         .append(" | ").append(r.get("serverThreads")).append(" |\n");

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 final class Swarm implements Runnable {
 
     static final int GROUPS = 2; // 0: regular subscribers, 1: late subscribers
+    /** Progress probes: only their time to the response headers is recorded (no latency group). */
+    static final int PROBE = GROUPS;
 
     static final class Conn {
         final String path;
@@ -83,6 +85,8 @@ final class Swarm implements Runnable {
     final Histogram firstEvent = new Histogram();
     /** Late subscribers (group 1): open → end of the response headers, the part of the first event before any frame. */
     final Histogram firstHeaders = new Histogram();
+    /** Probes (group {@link #PROBE}): open → end of the response headers. */
+    final Histogram probeHeaders = new Histogram();
     long eventsMeasured;
     long minT = Long.MAX_VALUE;
     long maxRecv;
@@ -163,6 +167,7 @@ final class Swarm implements Runnable {
             staleness.reset();
             firstEvent.reset();
             firstHeaders.reset();
+            probeHeaders.reset();
             eventsMeasured = 0;
             minT = Long.MAX_VALUE;
             maxRecv = 0;
@@ -292,6 +297,8 @@ final class Swarm implements Runnable {
                 header(c, b);
                 if (c.headersDone && measuring && c.group == 1) {
                     firstHeaders.record((now - c.openNanos) / 1000);
+                } else if (c.headersDone && measuring && c.group == PROBE) {
+                    probeHeaders.record((now - c.openNanos) / 1000);
                 }
             } else if (c.chunked) {
                 i = chunk(c, a, i, n, now) - 1;
@@ -428,7 +435,7 @@ final class Swarm implements Runnable {
             return;
         }
         c.heldT = t;
-        if (measuring) {
+        if (measuring && c.group < GROUPS) {
             latency[c.group].record((now - t) / 1000);
             eventsMeasured++;
             if (t < minT) {
