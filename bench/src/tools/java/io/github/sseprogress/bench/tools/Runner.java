@@ -133,6 +133,9 @@ public final class Runner {
         }
         if (OURS_TRANSPORT.equals("servlet")) {
             ours.subscribe = "servlet";
+            if (r.before != null) {
+                r.before.subscribe = "servlet"; // a compared WAR by the same transport
+            }
         } else if (OURS_TRANSPORT.equals("both")) {
             r.before = new Target("servlet", "127.0.0.1", serverPort, "/sse-bench/bench/ours", "/sse-bench/bench/ops");
             r.before.subscribe = "servlet";
