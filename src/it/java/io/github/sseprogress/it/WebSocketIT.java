@@ -57,18 +57,39 @@ class WebSocketIT {
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final List<AutoCloseable> open = new ArrayList<>();
     private ItServerLog.Mark mark;
+    /** Set by the one test whose client stops reading: see {@link #closeAndCheckLog()}. */
+    private boolean clientStalled;
 
     @BeforeEach
     void markLog() {
         mark = ItServerLog.mark();
+        clientStalled = false;
     }
 
+    /**
+     * No server log record at WARNING or above, with one exception for a client that stopped reading (not normal
+     * client behaviour): when its connection ends while the container still holds a write for it, Payara's Tyrus
+     * logs the write Grizzly cancels as a WARNING ({@code TyrusServletWriter.onError}, a
+     * {@code CancellationException} from {@code OutputBuffer.endRequest}). That pending write is the container's;
+     * whether the record appears depends on whether Grizzly's own write timeout or the library's eviction ends
+     * the connection first (two full CI runs with the same library code differed). Only that record, at WARNING,
+     * is allowed, and only there; anything else fails the test.
+     */
     @AfterEach
     void closeAndCheckLog() throws Exception {
         for (AutoCloseable c : open) {
             c.close();
         }
-        ItServerLog.assertNoErrorsOrWarningsSince(mark, "WebSocket clients");
+        if (!clientStalled) {
+            ItServerLog.assertNoErrorsOrWarningsSince(mark, "WebSocket clients");
+            return;
+        }
+        List<String> bad = ItServerLog.errorsAndWarningsSince(mark).stream()
+                .filter(r -> !(r.contains("[levelValue: 900]") && r.contains("TyrusServletWriter.onError")
+                        && r.contains("java.util.concurrent.CancellationException")))
+                .toList();
+        assertTrue(bad.isEmpty(), bad.size() + " record(s) at WARNING or above besides Tyrus's cancelled write for a"
+                + " stalled WebSocket client:\n" + String.join("\n", bad));
     }
 
     private static String fresh(String what) {
@@ -345,6 +366,7 @@ class WebSocketIT {
     @Test
     void aStalledClientIsEvictedWhileAnotherKeepsReceiving() throws Exception {
         String t = fresh("stall");
+        clientStalled = true;
         WsClient stalled = ws();
         WsClient healthy = ws();
         stalled.subscribe("topic:" + t);
