@@ -190,16 +190,7 @@ public final class Runner {
         if (ONLY.contains("stall")) {
             for (int n : FANOUT_N) {
                 for (int rate : FANOUT_RATE) {
-                    for (Target t : List.of(stock, ours)) {
-                        results.add(fanout(t, n, rate, SECONDS, 1, STALL_FILL));
-                    }
-                    if (STALL_CONTROL) {
-                        results.add(fanout(ours, n, rate, SECONDS, 1, STALL_FILL, true));
-                        if (STALL_REPEAT) {
-                            results.add(fanout(ours, n, rate, SECONDS, 1, STALL_FILL, true));
-                            results.add(fanout(ours, n, rate, SECONDS, 1, STALL_FILL));
-                        }
-                    }
+                    stalledSlots(n, rate, 1, STALL_FILL);
                 }
             }
         }
@@ -238,16 +229,7 @@ public final class Runner {
             for (String size : STALL_MANY_SIZES.split(",")) {
                 int n = Integer.parseInt(size.split("x")[0].trim());
                 int rate = Integer.parseInt(size.split("x")[1].trim());
-                for (Target t : List.of(stock, ours)) {
-                    results.add(fanout(t, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL));
-                }
-                if (STALL_CONTROL) {
-                    results.add(fanout(ours, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL, true));
-                    if (STALL_REPEAT) {
-                        results.add(fanout(ours, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL, true));
-                        results.add(fanout(ours, n, rate, SECONDS, STALL_MANY, STALL_MANY_FILL));
-                    }
-                }
+                stalledSlots(n, rate, STALL_MANY, STALL_MANY_FILL);
             }
         }
         report.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -274,6 +256,23 @@ public final class Runner {
     }
 
     // ---------------------------------------------------------------- fan-out (and stalled)
+
+    /**
+     * One stalled scenario: stock, then ours with the stalled clients in the topic, then (with the control) the
+     * control and, repeated, control and in topic again (A B B A).
+     */
+    private void stalledSlots(int n, int rate, int clients, int fill) {
+        for (Target t : List.of(stock, ours)) {
+            results.add(fanout(t, n, rate, SECONDS, clients, fill));
+        }
+        if (STALL_CONTROL) {
+            results.add(fanout(ours, n, rate, SECONDS, clients, fill, true));
+            if (STALL_REPEAT) {
+                results.add(fanout(ours, n, rate, SECONDS, clients, fill, true));
+                results.add(fanout(ours, n, rate, SECONDS, clients, fill));
+            }
+        }
+    }
 
     Map<String, Object> fanout(Target t, int n, int rate, double seconds, boolean stalled, boolean record) {
         return fanout(t, n, rate, seconds, stalled ? 1 : 0, STALL_FILL);

@@ -14,12 +14,17 @@ final class Summary {
 
     static Map<String, Object> find(List<Map<String, Object>> rs, String scenario, String target, Object n, Object rate) {
         for (Map<String, Object> r : rs) {
-            if (r.get("scenario").equals(scenario) && r.get("target").equals(target)
-                    && (n == null || n.equals(r.get("subscribers"))) && (rate == null || rate.equals(r.get("rate")))) {
+            if (matches(r, scenario, target, n, rate)) {
                 return r;
             }
         }
         return null;
+    }
+
+    /** Whether row {@code r} is that scenario and target, at that size and rate (null: any). */
+    private static boolean matches(Map<String, Object> r, String scenario, String target, Object n, Object rate) {
+        return r.get("scenario").equals(scenario) && r.get("target").equals(target)
+                && (n == null || n.equals(r.get("subscribers"))) && (rate == null || rate.equals(r.get("rate")));
     }
 
     /** The mean of {@code key} over every row of that scenario and target (repeated slots), NaN if none. */
@@ -27,9 +32,7 @@ final class Summary {
         double sum = 0;
         int count = 0;
         for (Map<String, Object> r : rs) {
-            if (r.get("scenario").equals(scenario) && r.get("target").equals(target)
-                    && (n == null || n.equals(r.get("subscribers"))) && (rate == null || rate.equals(r.get("rate")))
-                    && !Double.isNaN(d(r, key))) {
+            if (matches(r, scenario, target, n, rate) && !Double.isNaN(d(r, key))) {
                 sum += d(r, key);
                 count++;
             }
