@@ -18,7 +18,8 @@ import jakarta.inject.Inject;
  * down, its periodic task ran within the last 10 s, so the managed scheduler and executors work) and,
  * when it runs clustered, its engine is connected to the bus and subscribed. Data: open streams, and
  * with a cluster {@code connected}, {@code subscribed}, {@code lastProbeAgeMillis} (-1: none yet),
- * {@code reconnects}. Reads only what the library keeps (no I/O).
+ * {@code reconnects}. Reads only what the library keeps (no I/O). DOWN with {@code starting} until the web
+ * application has started the library: a probe during deployment never starts it on the probe's thread.
  */
 @Readiness
 @ApplicationScoped
@@ -29,13 +30,27 @@ public class SseProgressReadiness implements HealthCheck {
     @Inject
     LibraryMetrics library;
 
+    @Inject
+    LibraryStarted started;
+
     @Override
     public HealthCheckResponse call() {
+        if (!started.get()) {
+            return starting(false);
+        }
         try {
             return check();
         } catch (RuntimeException e) {
             return notStarted(e);
         }
+    }
+
+    /**
+     * The web application has not started the library yet ({@link MetricsStartup}): {@code up} for liveness (nothing
+     * is broken), DOWN for readiness. Touches none of the library's beans.
+     */
+    static HealthCheckResponse starting(boolean up) {
+        return HealthCheckResponse.named(NAME).status(up).withData("running", false).withData("starting", true).build();
     }
 
     /** The library's beans could not be reached from this thread (not started yet): DOWN, with the reason. */

@@ -129,19 +129,45 @@ public class ServerProcess implements AutoCloseable {
 
     /**
      * Waits until {@code GET probe} answers in a way {@code up} accepts; fails fast when the process exits or the
-     * server reports that the deployment failed, with the console's tail in the message.
+     * server reports that the deployment failed, with the console's tail and the probe's last answer in the message.
      */
     protected void awaitUp(URI probe, Predicate<HttpResponse<String>> up) {
+        awaitUp(probe, up, Duration.ofMillis(250));
+    }
+
+    /**
+     * As {@link #awaitUp(URI, Predicate)}, asking every {@code poll}; returns every distinct answer seen, in order
+     * ({@code "<status> <body>"}), so a test can check what the probe said while the server started.
+     */
+    protected List<String> awaitUp(URI probe, Predicate<HttpResponse<String>> up, Duration poll) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Process p = process;
+        List<String> seen = new ArrayList<>();
         try {
-            await(name + " serves " + probe).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(250))
+            await(name + " serves " + probe).atMost(START_TIMEOUT).pollInterval(poll)
                     .failFast(name + " exited or failed to deploy the application", () -> !p.isAlive() || deployFailed())
                     .ignoreExceptions()
-                    .until(() -> up.test(http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).build(),
-                            HttpResponse.BodyHandlers.ofString())));
+                    .until(() -> {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5))
+                                .build(), HttpResponse.BodyHandlers.ofString());
+                        String answer = r.statusCode() + " " + r.body();
+                        synchronized (seen) {
+                            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(answer)) {
+                                seen.add(answer);
+                            }
+                        }
+                        return up.test(r);
+                    });
         } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
-            throw new IllegalStateException(name + " did not start; its console:\n" + consoleTail(), e);
+            String last;
+            synchronized (seen) {
+                last = seen.isEmpty() ? "(none)" : seen.get(seen.size() - 1);
+            }
+            throw new IllegalStateException(name + " did not start; " + probe + " last answered: " + last
+                    + "\nits console:\n" + consoleTail(), e);
+        }
+        synchronized (seen) {
+            return List.copyOf(seen);
         }
     }
 

@@ -92,6 +92,15 @@ final class ServerNode extends ServerProcess {
         return this;
     }
 
+    /**
+     * As {@link #awaitReady()}, asking every 20 ms from the process's start, so that probes also come while the
+     * application deploys; returns every distinct answer of {@code /health/ready} seen on the way.
+     */
+    List<String> awaitReadyWatching() {
+        return awaitUp(root("health/ready"), r -> r.statusCode() == 200 && r.body().contains("sse-progress"),
+                java.time.Duration.ofMillis(20));
+    }
+
     /** {@code http://127.0.0.1:<port>/<path>}: the server's own endpoints ({@code metrics}, {@code health/ready}). */
     URI root(String path) {
         return URI.create("http://127.0.0.1:" + port() + "/" + path);
