@@ -75,6 +75,14 @@ final class ItDeployment {
                 "")).addClasses(ServletSinkResource.class, LibraryLogProbe.class);
     }
 
+    /**
+     * {@link FirstUseIT}'s WAR: {@link FirstUseResource}; its own application, so its first use of the library is
+     * the test's first request.
+     */
+    static WebArchive firstUseWar() {
+        return war("sse-first-use-it.war", "").addClasses(FirstUseResource.class);
+    }
+
     /** Where {@link #webSocketWar()} registers the WebSocket endpoint, relative to the context root. */
     static final String WS_PATH = "/ws";
 
