@@ -12,7 +12,8 @@ import jakarta.inject.Inject;
 /**
  * Liveness ({@code /health/live}) check {@code sse-progress}: DOWN only when the library's periodic
  * task (heartbeats, eviction) has stopped running, i.e. the managed scheduler is broken and a restart
- * helps; UP with {@code starting} while the application deploys. Never depends on the cluster: a Redis outage makes the node not ready, never not alive.
+ * helps; UP with {@code starting} while the application deploys. Never depends on the cluster: a Redis
+ * outage makes the node not ready, never not alive.
  */
 @Liveness
 @ApplicationScoped
