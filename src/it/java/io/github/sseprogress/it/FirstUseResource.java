@@ -60,7 +60,10 @@ public class FirstUseResource {
             return Response.ok(thread).build();
         } catch (ExecutionException e) {
             return Response.serverError().entity(String.valueOf(e.getCause())).build();
-        } catch (InterruptedException | TimeoutException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Response.serverError().entity(String.valueOf(e)).build();
+        } catch (TimeoutException e) {
             return Response.serverError().entity(String.valueOf(e)).build();
         }
     }

@@ -88,8 +88,13 @@ final class ServerNode extends ServerProcess {
 
     /** Waits until the server's readiness endpoint answers 200 with the library's check UP. */
     ServerNode awaitReady() {
-        awaitUp(root("health/ready"), r -> r.statusCode() == 200 && r.body().contains("sse-progress"));
+        awaitUp(root("health/ready"), ServerNode::ready);
         return this;
+    }
+
+    /** The readiness endpoint answered 200 with the library's check. */
+    private static boolean ready(java.net.http.HttpResponse<String> r) {
+        return r.statusCode() == 200 && r.body().contains("sse-progress");
     }
 
     /**
@@ -97,8 +102,7 @@ final class ServerNode extends ServerProcess {
      * application deploys; returns every distinct answer of {@code /health/ready} seen on the way.
      */
     List<String> awaitReadyWatching() {
-        return awaitUp(root("health/ready"), r -> r.statusCode() == 200 && r.body().contains("sse-progress"),
-                java.time.Duration.ofMillis(20));
+        return awaitUp(root("health/ready"), ServerNode::ready, java.time.Duration.ofMillis(20));
     }
 
     /** {@code http://127.0.0.1:<port>/<path>}: the server's own endpoints ({@code metrics}, {@code health/ready}). */
